@@ -1,0 +1,12 @@
+"""Vietnamese messages: templates, rendering and date formatting."""
+
+from messages.render import (
+    fmt_date,
+    fmt_datetime,
+    fmt_due,
+    render,
+    split_message,
+    template_names,
+)
+
+__all__ = ["fmt_date", "fmt_datetime", "fmt_due", "render", "split_message", "template_names"]

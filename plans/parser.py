@@ -1,0 +1,2020 @@
+"""Finding the tasks of a plan (Kế hoạch): metadata, sections, the appendix table, assignments.
+
+Where tasks come from, in order of preference:
+
+1. The task appendix (Phụ lục / Danh mục nhiệm vụ) as table rows (docx, pdf, xlsx), or as text
+   rebuilt into rows: flattened one cell per line (a PDF saved as text) or OCR lines where the
+   cells of a row sit side by side, split by ``|`` or not at all, and wrap mid-cell.
+2. Otherwise the body: the bullets of the content section (II. NỘI DUNG / NHIỆM VỤ), with the
+   unit named in the bullet, in the item's assignment lines (``Cơ quan chủ trì thực hiện:``), or
+   given by the implementation section (``Phòng Kinh tế: Chủ trì … các nội dung về cải cách tài
+   chính công``).
+3. Always: reports with a dated deadline in the implementation section (``+ Phòng …: Tham mưu
+   báo cáo …`` with ``Báo cáo gửi … chậm nhất 15 giờ, ngày 06/5/2026``).
+
+Column roles are recognised by what the header says (``Cơ quan chủ trì``, ``Tiến độ hoàn
+thành`` …), never by position in a known file. ``parse_plan`` never raises: on text it cannot
+make sense of it returns an empty plan with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import functools
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from plans.deadlines import Deadline, parse_deadline
+from plans.readers import Block, DocumentText
+from plans.text import fold as _fold_raw
+from plans.text import fold_aligned as _fold_aligned_raw
+from plans.text import roman_to_int
+from plans.units import (
+    Unit,
+    UnitDirectory,
+    clean_unit_name,
+    shared_default_directory,
+    split_units,
+)
+
+log = logging.getLogger(__name__)
+
+# Folding is the hot spot of a parse (str.translate over Vietnamese text); the same lines and
+# cells are folded many times, and again on every re-import of a plan.
+fold = functools.lru_cache(maxsize=32768)(_fold_raw)
+fold_aligned = functools.lru_cache(maxsize=32768)(_fold_aligned_raw)
+
+_NONE_DEADLINE = Deadline("none", None, "")
+
+
+# ====================================================================== results
+
+
+@dataclass
+class ParsedTask:
+    ref: str
+    title: str
+    text: str = ""
+    section: str = ""
+    lead: list[str] = field(default_factory=list)
+    cooperate: list[str] = field(default_factory=list)
+    leader: str | None = None
+    deadline_text: str = ""
+    deadline: Deadline = _NONE_DEADLINE
+    lead_raw: list[str] = field(default_factory=list)
+    cooperate_raw: list[str] = field(default_factory=list)
+    source: str = "body"  # appendix | body | assignment | template
+
+    @property
+    def deadline_kind(self) -> str:
+        return self.deadline.kind
+
+    @property
+    def due(self) -> dtm.datetime | None:
+        return self.deadline.due
+
+    @property
+    def condition(self) -> str | None:
+        return self.deadline.condition
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "lead": list(self.lead),
+            "cooperate": list(self.cooperate),
+            "leader": self.leader,
+            "deadline_text": self.deadline_text,
+            "deadline_kind": self.deadline.kind,
+            "due": self.deadline.due.isoformat() if self.deadline.due else None,
+            "condition": self.deadline.condition,
+        }
+
+
+@dataclass
+class ParsedPlan:
+    title: str = ""
+    number: str | None = None
+    issuer: str | None = None
+    issued_on: dtm.date | None = None
+    year: int | None = None
+    tasks: list[ParsedTask] = field(default_factory=list)
+    unknown_units: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    external_units: list[str] = field(default_factory=list)
+    level: str = "xa"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": {
+                "title": self.title,
+                "number": self.number,
+                "issuer": self.issuer,
+                "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            },
+            "tasks": [t.to_json() for t in self.tasks],
+        }
+
+
+# ====================================================================== small helpers
+
+_WS = re.compile(r"\s+")
+_MD = re.compile(r"\*{1,3}|_{2,}")
+_TERMINAL = (".", ";", ":", "!", "?")
+_LOCALITY_TOKENS = {"xa", "x3", "x4", "x3a", "xi", "phuong", "tran"}
+
+
+@functools.lru_cache(maxsize=32768)
+def _clean(s: str) -> str:
+    s = _MD.sub("", s or "")
+    return _WS.sub(" ", s.replace("\u00a0", " ")).strip()
+
+
+def _starts_lower(s: str) -> bool:
+    for ch in s:
+        if ch.isalpha():
+            return ch.islower()
+        if ch.isdigit():
+            return False
+        if ch in "(\"'“":
+            continue
+        return False
+    return False
+
+
+def _title_of(text: str, limit: int = 240) -> str:
+    t = _clean(text).lstrip("-–+•* ").strip()
+    m = re.search(r"(?<=[^\s.]{3})\.\s+(?=[A-ZĐÀ-Ỹ])", t)
+    if m and m.start() >= 40:
+        t = t[: m.start() + 1]
+    if len(t) > limit:
+        cut = t.rfind(" ", 0, limit)
+        t = t[: cut if cut > 40 else limit].rstrip(",;: ") + "…"
+    return t
+
+
+def _join(a: str, b: str) -> str:
+    if not a:
+        return b
+    if not b:
+        return a
+    if a.endswith("-") and not a.endswith(" -") and b[:1].isupper():
+        return a + b  # "HĐND-" + "UBND"
+    return a + " " + b
+
+
+# ====================================================================== metadata
+
+_NUMBER_RE = re.compile(
+    r"(?:^|\s|\|)(?:so|s[o0-9$]|\$[o0-9])\s*[:.]?\s*(\d{1,5})\s*/\s*((?:[a-z]{1,6}-)*[a-z]{1,8})\b"
+)
+_NUMBER_ANY = re.compile(r"ke hoach so\s*[:.]?\s*(\d{1,5})\s*/\s*((?:[a-z]{1,6}-)*[a-z]{1,8})")
+_DATE_LINE = re.compile(
+    r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+n[a-z0-9]m\s+(\d{4})|ngay\s+(\d{1,2})/(\d{1,2})/(\d{4})"
+)
+_YEAR_ONLY = re.compile(r"ngay\s+thang\s+\d{1,2}\s+n[a-z0-9]m\s+(\d{4})")
+_ISSUER_RE = re.compile(
+    r"(?i:ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|ubnd)\s+"
+    r"(?i:(xã|phường|thị trấn|xa|phuong|thi tran|x3|x4|xi))\s+"
+    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
+)
+_LEVEL_WORD = {
+    "xa": "xã",
+    "x3": "xã",
+    "x4": "xã",
+    "xi": "xã",
+    "phuong": "phường",
+    "thi tran": "thị trấn",
+}
+
+
+def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> int:
+    """Fill number/date/issuer/title/year; return the index where the body starts."""
+    head_end = min(len(lines), 60)
+    title_idx = None
+    for i in range(head_end):
+        f = fold(lines[i]).strip(" .:'\"|")
+        if f in ("ke hoach", "ke hoach:") or re.fullmatch(r"k[eé&] ho[a-z]ch", f):
+            title_idx = i
+            break
+
+    # number: in the header (before the title) or "Kèm theo Kế hoạch số …" in the appendix
+    scan_to = title_idx if title_idx is not None else min(len(lines), 15)
+    for i in range(scan_to):
+        orig, f = fold_aligned(lines[i])
+        m = _NUMBER_RE.search(f)
+        if m and "can cu" not in f and "thuc hien" not in f:
+            plan.number = f"{m.group(1)}/{orig[m.start(2) : m.end(2)].upper()}"
+            break
+    if plan.number is None:
+        for line in lines:
+            if "kem theo" in (f := fold(line)) or "ban hanh kem" in f:
+                orig, f2 = fold_aligned(line)
+                m = _NUMBER_ANY.search(f2)
+                if m:
+                    plan.number = f"{m.group(1)}/{orig[m.start(2) : m.end(2)].upper()}"
+                    break
+
+    # date: "<Place>, ngày 17 tháng 10 năm 2025" before the title, else the appendix line
+    def find_date(cands: list[str]) -> dtm.date | None:
+        for line in cands:
+            f = fold(line)
+            if ("can cu" in f or "thuc hien" in f or "nghi quyet" in f) and "kem theo" not in f:
+                continue
+            m = _DATE_LINE.search(f)
+            if m:
+                g = [x for x in m.groups() if x]
+                try:
+                    return dtm.date(int(g[2]), int(g[1]), int(g[0]))
+                except ValueError:
+                    continue
+        return None
+
+    plan.issued_on = find_date(lines[:scan_to] if scan_to else [])
+    if plan.issued_on is None:
+        plan.issued_on = find_date([ln for ln in lines if "kem theo" in fold(ln)])
+
+    # issuer: the commune named most often as "UBND xã X"
+    names: Counter[tuple[str, str]] = Counter()
+    for line in lines:
+        for m in _ISSUER_RE.finditer(line):
+            level = _LEVEL_WORD.get(fold(m.group(1)), fold(m.group(1)))
+            words = []
+            for w in m.group(2).split():
+                if not w[:1].isupper():
+                    break
+                words.append(w)
+            name = " ".join(words)
+            if not name:
+                continue
+            if fold(name).startswith(("ban hanh", "xay dung", "thanh pho", "tinh")):
+                continue
+            names[(level, name)] += 1
+    if names:
+        (level, name), _ = names.most_common(1)[0]
+        plan.issuer = f"UBND {level} {name}"
+        plan.level = "phuong" if level == "phường" else "xa"
+    else:
+        f_all = fold(" ".join(lines[:80]))
+        if f_all.count("phuong") > f_all.count(" xa ") + 2:
+            plan.level = "phuong"
+
+    # title
+    body_start = 0
+    if title_idx is not None:
+        parts: list[str] = []
+        j = title_idx + 1
+        while j < len(lines) and len(" ".join(parts)) < 400:
+            raw = lines[j]
+            t = _clean(raw)
+            j += 1
+            if not t:
+                continue
+            f = fold(t)
+            if (
+                re.match(
+                    r"(can c|thuc hien (ke hoach|quyet dinh|cong van|chi thi|thong bao|van ban))", f
+                )
+                or _ROMAN_HEAD.match(t)
+                or (parts and t.endswith(";"))
+            ):
+                j -= 1
+                break
+            parts.append(t)
+        plan.title = _clean(" ".join(parts)) or "Kế hoạch"
+        body_start = j
+    else:
+        first = next((_clean(x) for x in lines if _clean(x)), "")
+        plan.title = first[:200]
+
+    # year
+    year = plan.issued_on.year if plan.issued_on else None
+    if year is None:
+        for line in lines[: max(scan_to, 10)]:
+            m = _YEAR_ONLY.search(fold(line))
+            if m:
+                year = int(m.group(1))
+                break
+    if year is None:
+        m2 = re.search(r"\b(20\d\d)\b", fold(plan.title))
+        if m2:
+            year = int(m2.group(1))
+    if year is None:
+        years = Counter(int(y) for y in re.findall(r"\b(20[0-9]{2})\b", " ".join(lines[:400])))
+        if years:
+            year = years.most_common(1)[0][0]
+    if year is None and ref_date is not None:
+        year = ref_date.year
+    plan.year = year
+    return body_start
+
+
+# ====================================================================== body structure
+
+_ROMAN_HEAD = re.compile(r"^([IVXLC]{1,6}|[IVX1l]{2,5})\s*[.:)]\s*(\S.*)$")
+_ITEM_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(\S.*)$")
+_LETTER_HEAD = re.compile(r"^([a-gh-zđ])\s*[.)]\s+(\S.*)$")
+_DASH = re.compile(r"^[-–—•·▪●]\s*(\S.*)$")
+_PLUS = re.compile(r"^\+\s*(\S.*)$")
+
+
+@dataclass
+class Node:
+    kind: str  # root | section | item | letter | bullet | plus | para
+    label: str
+    text: str
+    children: list[Node] = field(default_factory=list)
+    parent: Node | None = field(default=None, repr=False)
+
+    def add(self, child: Node) -> Node:
+        child.parent = self
+        self.children.append(child)
+        return child
+
+    def iter(self) -> list[Node]:
+        out = [self]
+        for c in self.children:
+            out.extend(c.iter())
+        return out
+
+    def full_text(self) -> str:
+        parts = [self.text] if self.kind not in ("root",) else []
+        for c in self.children:
+            parts.append(c.full_text())
+        return "\n".join(p for p in parts if p)
+
+
+_LEVEL = {"root": 0, "section": 1, "item": 2, "letter": 3, "bullet": 4, "plus": 5, "para": 6}
+
+
+def _is_upper_heading(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def build_tree(lines: list[str]) -> Node:
+    root = Node("root", "", "")
+    stack: list[Node] = [root]
+    last: Node | None = None
+    roman_count = 0
+
+    def container(level: int) -> Node:
+        while len(stack) > 1 and _LEVEL[stack[-1].kind] >= level:
+            stack.pop()
+        return stack[-1]
+
+    for raw in lines:
+        t = _clean(raw)
+        if not t:
+            continue
+        kind, label, text = "para", "", t
+        m = _ROMAN_HEAD.match(t)
+        if (
+            m
+            and (roman_to_int(m.group(1)) or 0)
+            and (_is_upper_heading(m.group(2)) or roman_to_int(m.group(1)) == roman_count + 1)
+        ):
+            kind, label, text = "section", m.group(1), m.group(2)
+        elif m and not roman_to_int(m.group(1)) and _is_upper_heading(m.group(2)) and len(t) < 90:
+            kind, label, text = "section", "", m.group(2)  # OCR-mangled numeral ("I11I.")
+        elif (m := _ITEM_HEAD.match(t)) and not re.match(r"^\d{1,2}[.)]\d", t):
+            kind, label, text = "item", m.group(1), m.group(2)
+        elif m := _LETTER_HEAD.match(t):
+            kind, label, text = "letter", m.group(1), m.group(2)
+        elif m := _DASH.match(t):
+            kind, label, text = "bullet", "-", m.group(1)
+        elif m := _PLUS.match(t):
+            kind, label, text = "plus", "+", m.group(1)
+
+        if kind == "para" and last is not None and not _is_assignment_line(t):
+            heading = last.kind in ("section", "item", "letter")
+            if (heading and _starts_lower(t)) or (
+                not heading and (not last.text.rstrip().endswith(_TERMINAL) or _starts_lower(t))
+            ):
+                last.text = _join(last.text, t)
+                continue
+        if kind == "section":
+            roman_count = roman_to_int(label) or roman_count + 1
+            label = label if roman_to_int(label) else _int_to_roman(roman_count)
+        level = _LEVEL[kind]
+        if kind == "para":
+            # a paragraph belongs to the nearest heading, not to the bullet above it
+            while len(stack) > 1 and stack[-1].kind in ("bullet", "plus", "para"):
+                stack.pop()
+            parent = stack[-1]
+        else:
+            parent = container(level)
+        node = parent.add(Node(kind, label, text))
+        if kind != "para":
+            stack.append(node)
+        last = node
+    return root
+
+
+def _int_to_roman(n: int) -> str:
+    vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out or "I"
+
+
+# ====================================================================== deadline phrases
+
+_CUE_DATED = re.compile(
+    r"(cham nhat|truoc ngay|hoan thanh (?:truoc|trong|xong truoc|chậm nhất)|xong truoc|"
+    r"thoi han(?: hoan thanh| thuc hien)?\s*:|thoi gian hoan thanh\s*:|tien do(?: hoan thanh)?\s*:|"
+    r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi)"
+)
+_CUE_COND = re.compile(
+    r"\b((?:ngay )?sau khi (?:co|duoc)|khi co (?:huong dan|quy dinh|yeu cau|van ban))"
+)
+_CUE_REC = re.compile(
+    r"^(?:thuong xuyen|dinh ky|hang (?:thang|quy|tuan))\b|\bhang (?:thang|quy|tuan)\W*$"
+)
+_CUE_REQ = re.compile(r"\b(theo yeu cau|khi co yeu cau)\b")
+
+
+def _phrase_after(orig: str, start: int, limit: int = 90) -> str:
+    chunk = orig[start : start + limit]
+    m = re.search(r"[;.!?)](?:\s|$)|\s(?:để|đe|de|nhằm|và gửi|gửi về)\s", chunk)
+    if m:
+        keep = chunk[m.start()] == ")" and chunk.count("(") > 0
+        chunk = chunk[: m.start() + (1 if keep else 0)]
+    chunk = chunk.strip(" ,:*")
+    if chunk.endswith(")") and chunk.count(")") > chunk.count("("):
+        chunk = chunk[:-1].rstrip()
+    return chunk
+
+
+def find_deadline(
+    text: str, year: int | None, ref_date: dtm.date | None, *, dated_only: bool = False
+) -> tuple[str, Deadline] | None:
+    """A deadline written in prose, found by its cue words; None if there is none."""
+    if not text:
+        return None
+    orig, f = fold_aligned(text)
+    for m in _CUE_DATED.finditer(f):
+        phrase = _phrase_after(orig, m.start())
+        d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
+        if d.kind in ("datetime", "date", "month", "quarter", "year") or (
+            d.kind == "recurring" and d.recurring_day
+        ):
+            return phrase, d
+    if dated_only:
+        return None
+    mc = _CUE_COND.search(f)
+    if mc:
+        phrase = _phrase_after(orig, mc.start(), 140)
+        d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
+        if d.kind == "conditional":
+            return phrase, d
+    mq = _CUE_REQ.search(f)
+    if mq:
+        phrase = _phrase_after(orig, mq.start(), 40)
+        d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
+        if d.kind == "on_request":
+            return phrase, d
+    mr = _CUE_REC.search(f)
+    if mr:
+        phrase = orig[mr.start() : mr.end()]
+        d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
+        if d.kind == "recurring":
+            return phrase, d
+    return None
+
+
+# ====================================================================== unit helpers
+
+
+class _Units:
+    """Resolution with bookkeeping of unknown and external names for one parse."""
+
+    def __init__(self, directory: UnitDirectory) -> None:
+        self.d = directory
+        self.unknown: dict[str, None] = {}
+        self.external: dict[str, None] = {}
+        self.complete: dict[str, bool] = {}
+
+    def names(self, cell: str) -> tuple[list[str], list[str]]:
+        """(display names, raw names) for a lead/cooperate cell."""
+        out: list[str] = []
+        raw: list[str] = []
+        for name in split_units(cell):
+            u = self.d.resolve(name)
+            raw.append(name)
+            if u is None:
+                self.unknown.setdefault(name, None)
+                out.append(name)
+            elif u.kind == "unit":
+                out.append(u.name)
+            else:
+                if u.kind == "external":
+                    self.external.setdefault(u.name, None)
+                out.append(u.name)
+        return list(dict.fromkeys(out)), raw
+
+    def resolve(self, name: str) -> Unit | None:
+        return self.d.resolve(name)
+
+
+_HEAD_WORDS = (
+    r"Phòng|Văn phòng|Trung tâm|Công an|Ban Chỉ huy|Ban|Sở|Ủy ban|Uỷ ban|UBND|UBMTTQ|Các|"
+    r"Hội|Đoàn|Trạm|Trường|Chi cục|Kho bạc|Bảo hiểm|Đảng ủy|Bộ phận|Thường trực|Mặt trận|"
+    r"Phong|Van phong|V[a-zâ]n phong|Trung t[a-zâ]m|Cong an|S[&¢6oơở]|Uy ban|C[aeéáo]c|Hoi|Doan|Tram"
+)
+_HEAD_AT = re.compile(rf"(?:{_HEAD_WORDS})(?=[\s,;.&-]|$)")
+_PREPOSITIONS = {
+    "tai",
+    "cua",
+    "voi",
+    "cho",
+    "va",
+    "thuoc",
+    "den",
+    "tu",
+    "o",
+    "trong",
+    "qua",
+    "len",
+    "ve",
+    "giua",
+    "cac",
+    "nhung",
+    "tren",
+    "theo",
+    "boi",
+    "do",
+    "la",
+    "gui",
+    "danh",
+    "&",
+}
+_OCR_CUA = re.compile(r"^c[a-z0-9]{0,3}a$")
+_DEADLINE_START = re.compile(
+    r"(th[a-z]ng\s*\d{1,2}\s*/|thang\s*$|qu[yý]\s+[ivx\d]|n[a-z]m\s+20\d\d|thuong xuy|"
+    r"sau khi|theo y[a-z]u c|hang (?:thang|quy|nam)|dinh ky|truoc ngay|cham nhat|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|trong (?:thang|quy|nam) \d|\(sau khi|quy [ivx]+)"
+)
+_DANGLING_DEADLINE = {
+    "cua",
+    "co",
+    "c6",
+    "khi",
+    "quy",
+    "va",
+    "cac",
+    "huong",
+    "dan",
+    "cho",
+    "ban",
+    "hanh",
+    "bo",
+    "nong",
+    "nghiep",
+    "moi",
+    "chinh",
+    "theo",
+    "cta",
+    "cia",
+    "ciia",
+    "tu",
+    "dinh",
+    "thang",
+    "b0",
+    "den",
+    "ve",
+    "sau",
+}
+_DANGLING_UNIT = {
+    "va",
+    "cac",
+    "cua",
+    "voi",
+    "chuyen",
+    "lien",
+    "thuoc",
+    "co",
+    "phong",
+    "trung",
+    "ban",
+    "so",
+    "bo",
+    "hoi",
+    "doan",
+    "nong",
+    "khoa",
+    "cong",
+    "xay",
+    "noi",
+    "tai",
+    "ha",
+    "phuc",
+    "don",
+    "van",
+    "the",
+    "thao",
+    "truyen",
+    "s",
+    "se",
+    "s&",
+    "va&",
+}
+
+
+def _unit_complete(units: _Units, text: str) -> bool:
+    hit = units.complete.get(text)
+    if hit is None:
+        hit = units.complete[text] = _unit_complete_uncached(units, text)
+    return hit
+
+
+def _unit_complete_uncached(units: _Units, text: str) -> bool:
+    t = text.strip()
+    if not t or t.endswith((",", "-", "&", "(", ";", "–")) or t.count("(") > t.count(")"):
+        return False
+    names = split_units(t)
+    if not names:
+        return False
+    for name in names:
+        u = units.resolve(name)
+        if u is None:
+            return False
+        if u.kind != "unit":
+            last = fold(name).split()[-1] if fold(name).split() else ""
+            if last in _DANGLING_UNIT:
+                return False
+    return True
+
+
+def _deadline_open(text: str, year: int | None) -> bool:
+    t = text.strip()
+    if not t:
+        return True
+    if t.count("(") > t.count(")"):
+        return True
+    words = fold(t).split()
+    if words and words[-1].strip(",.;") in _DANGLING_DEADLINE:
+        return True
+    d = parse_deadline(t, plan_year=year)
+    return d.kind == "none"
+
+
+def _looks_deadline_start(seg: str) -> bool:
+    return bool(_DEADLINE_START.match(fold(seg)))
+
+
+def _looks_unit_start(seg: str) -> bool:
+    s = seg.lstrip(" (")
+    return bool(_HEAD_AT.match(s)) and s[:1].isupper()
+
+
+def _looks_leader(seg: str) -> bool:
+    return bool(re.match(r"(d/c|dong chi|chu tich|pho chu tich|pct\b|ct\b)", fold(seg)))
+
+
+# ====================================================================== table headers
+
+ROLES = ("stt", "content", "lead", "coop", "deadline", "leader", "product", "note")
+
+
+def _role_of_header(cell: str) -> str | None:
+    f = fold(cell).strip(" .:")
+    if not f:
+        return None
+    if re.fullmatch(r"(stt|tt|so tt|so thu tu|s tt|s\.tt)", f):
+        return "stt"
+    if "phoi hop" in f:
+        return "coop"
+    if "lanh dao" in f or "nguoi chi dao" in f:
+        return "leader"
+    if "chu tri" in f or re.search(
+        r"(co quan|don vi|bo phan)\s+(th[a-z]*\s+hi[a-z]*n|phu trach)", f
+    ):
+        return "lead"
+    if re.search(r"(tien do|thoi han|thoi gian|han hoan thanh|hoan thanh|ngay hoan)", f):
+        return "deadline"
+    if re.search(r"(san pham|ket qua dau ra|hinh thuc van ban)", f):
+        return "product"
+    if "ghi chu" in f:
+        return "note"
+    if re.search(r"(noi dung|nhiem vu|cong viec|ten )", f):
+        return "content"
+    if re.search(r"(co quan|don vi) th", f) or f in ("thuc hien", "co quan thuc hien"):
+        return "lead"
+    return None
+
+
+def _header_roles(cells: list[str]) -> list[str | None]:
+    return [_role_of_header(c) for c in cells]
+
+
+def _is_header_row(cells: list[str]) -> bool:
+    roles = [r for r in _header_roles(cells) if r]
+    return (
+        len(set(roles)) >= 2
+        and ("content" in roles or "stt" in roles)
+        and len(roles) >= 0.5 * len([c for c in cells if c.strip()])
+    )
+
+
+# ====================================================================== appendix: table rows
+
+
+_STT_NUM = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\s*[.)]?\s*$")
+_STT_ROMAN = re.compile(r"^\s*([IVXLC]{1,6}|[A-Z])\s*[.)]?\s*$")
+
+
+@dataclass
+class _RawTask:
+    ref: str
+    section: str
+    content: str = ""
+    lead: str = ""
+    coop: str = ""
+    deadline: str = ""
+    leader: str = ""
+    extra: str = ""
+
+
+def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawTask]:
+    idx = {r: i for i, r in reversed(list(enumerate(roles))) if r}
+    if "content" not in idx:
+        # a table without a "Nội dung" header: the widest unlabelled column is the content
+        free = [i for i, r in enumerate(roles) if r is None]
+        if free:
+            idx["content"] = free[0]
+    tasks: list[_RawTask] = []
+    section = ""
+    section_label = ""
+    auto = 0
+
+    def cell(row: list[str], role: str) -> str:
+        i = idx.get(role)
+        return _clean(row[i]) if i is not None and i < len(row) else ""
+
+    for row in rows:
+        if not any(c.strip() for c in row):
+            continue
+        if _is_header_row(row):
+            continue
+        stt = cell(row, "stt") if "stt" in idx else ""
+        content = cell(row, "content")
+        if not stt and "stt" not in idx and row:
+            first = _clean(row[0])
+            if _STT_NUM.match(first) or _STT_ROMAN.match(first):
+                stt = first
+        others = [cell(row, r) for r in ("lead", "coop", "deadline", "leader")]
+        nonempty = [c for c in row if _clean(c)]
+        roman = _STT_ROMAN.match(stt) if stt else None
+        if roman or (
+            not stt and content and not any(others) and len(nonempty) <= 2 and tasks == []
+        ):
+            if roman:
+                section_label = roman.group(1)
+            texts = [_clean(c) for c in row if _clean(c) and _clean(c) != stt]
+            section = texts[0] if texts else ""
+            auto = 0
+            continue
+        if not stt and not content and not any(others):
+            continue
+        if stt and _STT_NUM.match(stt):
+            number = _STT_NUM.match(stt).group(1)  # type: ignore[union-attr]
+            auto = int(number.split(".")[-1]) if number.split(".")[-1].isdigit() else auto + 1
+        elif not stt and tasks and not others[0] and not others[2] and content:
+            # a row broken across pages: the rest of the previous task's content
+            tasks[-1].content = _join(tasks[-1].content, content)
+            continue
+        elif not stt and not any(others) and len(nonempty) == 1 and content:
+            section, section_label, auto = content, "", 0
+            continue
+        else:
+            auto += 1
+            number = str(auto)
+        ref = f"{section_label}.{number}" if section_label and "." not in number else number
+        tasks.append(
+            _RawTask(
+                ref=ref,
+                section=section,
+                content=content,
+                lead=cell(row, "lead"),
+                coop=cell(row, "coop"),
+                deadline=cell(row, "deadline"),
+                leader=cell(row, "leader"),
+            )
+        )
+    return tasks
+
+
+def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
+    tables: list[list[list[str]]] = []
+    cur: list[list[str]] = []
+    for b in blocks:
+        if b.cells is not None:
+            cur.append(b.cells)
+        else:
+            if cur and b.text.strip():
+                tables.append(cur)
+                cur = []
+    if cur:
+        tables.append(cur)
+    return tables
+
+
+def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
+    out: list[_RawTask] = []
+    for rows in _table_blocks(blocks):
+        header_at = None
+        for i, r in enumerate(rows[:6]):
+            if _is_header_row(r):
+                header_at = i
+                break
+        if header_at is None:
+            continue
+        roles = _header_roles(rows[header_at])
+        # a second header row ("Cơ quan chủ trì | Cơ quan phối hợp" under "Cơ quan thực hiện")
+        body_from = header_at + 1
+        while body_from < len(rows):
+            nxt = rows[body_from]
+            nroles = _header_roles(nxt)
+            if any(nroles) and not any(_STT_NUM.match(c or "") for c in nxt[:1]):
+                roles = [
+                    (
+                        nroles[i]
+                        if i < len(nroles) and nroles[i]
+                        else (roles[i] if i < len(roles) else None)
+                    )
+                    for i in range(max(len(roles), len(nroles)))
+                ]
+                body_from += 1
+            else:
+                break
+        # a numbering row "(1) | (2) | (3)" under the header
+        if body_from < len(rows) and all(
+            re.fullmatch(r"\(?\d{1,2}\)?", _clean(c)) or not _clean(c) for c in rows[body_from]
+        ):
+            body_from += 1
+        out.extend(_rows_to_tasks(rows[body_from:], roles))
+    return out
+
+
+# ====================================================================== appendix: text rows
+
+
+def _find_appendix(lines: list[str]) -> int | None:
+    for i, line in enumerate(lines):
+        t = _clean(line)
+        if not t or len(t) > 60:
+            continue
+        f = re.sub(r"[^a-z0-9 ]", " ", fold(t))
+        f = " ".join(f.split())
+        if re.fullmatch(r"phu luc(?: (?:[ivx]+|\d{1,2}|so \d{1,2}))?", f) or (
+            _is_upper_heading(t) and re.match(r"danh muc (cac )?nhiem vu", f)
+        ):
+            return i
+    return None
+
+
+def _text_header_order(header_text: str) -> list[str]:
+    f = fold(header_text)
+    pos: dict[str, int] = {}
+
+    def first(pattern: str) -> int | None:
+        m = re.search(pattern, f)
+        return m.start() if m else None
+
+    content = first(r"noi dung|nhiem vu|cong viec")
+    coop = first(r"phoi hop")
+    chu_tri = first(r"chu tri")
+    thuc_hien = first(r"(co quan|don vi|bo phan)\s+th[a-z]*\s+hi[a-z]*n")
+    deadline = first(r"tien do|thoi han|thoi gian|han hoan")
+    leader = first(r"lanh dao")
+    if content is not None:
+        pos["content"] = content
+    if chu_tri is not None and coop is not None and thuc_hien is not None:
+        # a two-row header flattened: "Cơ quan thực hiện" spans "chủ trì" and "phối hợp"
+        pos["lead"], pos["coop"] = thuc_hien, thuc_hien + 1
+    else:
+        lead = chu_tri if chu_tri is not None else thuc_hien
+        if lead is not None:
+            pos["lead"] = lead
+        if coop is not None:
+            pos["coop"] = coop
+    if deadline is not None:
+        pos["deadline"] = deadline
+    if leader is not None:
+        pos["leader"] = leader
+    order = [r for r, _ in sorted(pos.items(), key=lambda kv: kv[1])]
+    if "content" not in order:
+        order.insert(0, "content")
+    elif order[0] != "content":
+        order.remove("content")
+        order.insert(0, "content")
+    if len(order) < 3:
+        return ["content", "lead", "coop", "deadline"]
+    return order
+
+
+_ROW_ROMAN = re.compile(r"^([IVX]{1,5})\s*[|.]?\s+(\S.*)$")
+_ROW_NUM = re.compile(r"^(\d{1,3})(?:(?:\s*[|.)]\s*|\s+)(\S.*))?\s*$")
+_TAIL_NUM = re.compile(r"\s{2,}(\d{1,3})\s*$")
+_END_TABLE = re.compile(r"^(tong so|tong cong|tong:|noi nhan)")
+
+
+@dataclass
+class _TextRow:
+    ref_num: str
+    section_label: str
+    section: str
+    lines: list[str] = field(default_factory=list)
+
+
+def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
+    """Cut the appendix lines into rows by their running numbers (I, 1, 2 … II, 1 …)."""
+    header: list[str] = []
+    rows: list[_TextRow] = []
+    expect_num = 1
+    roman_seen = 0
+    section = ""
+    section_label = ""
+    in_section_title = False
+    started = False
+    for raw in lines:
+        t = raw.strip()
+        if not t:
+            continue
+        t = _MD.sub("", t).strip()
+        f = fold(t)
+        if started and _END_TABLE.match(f):
+            break
+        # "và Môi trường  2": the next row's number printed at the end of a wrapped cell
+        tail = _TAIL_NUM.search(raw.rstrip()) if started else None
+        if tail and int(tail.group(1)) == expect_num and len(t) > len(tail.group(1)) + 2:
+            before = raw[: tail.start()].strip()
+            if rows and before:
+                rows[-1].lines.append(before)
+            rows.append(_TextRow(tail.group(1), section_label, section))
+            expect_num += 1
+            in_section_title = False
+            continue
+        m = _ROW_ROMAN.match(t)
+        if m and roman_to_int(m.group(1)) == roman_seen + 1 and not _STT_NUM.match(t):
+            roman_seen += 1
+            section_label = m.group(1)
+            section = _clean(m.group(2).lstrip("| "))
+            expect_num = 1
+            started = True
+            in_section_title = True
+            continue
+        m2 = _ROW_NUM.match(t)
+        if (
+            m2
+            and int(m2.group(1)) == expect_num
+            and (m2.group(2) is None or not _starts_lower(m2.group(2)) or "|" in t[:6])
+        ):
+            if not started and expect_num == 1:
+                started = True
+            if started:
+                rows.append(_TextRow(m2.group(1), section_label, section))
+                if m2.group(2):
+                    rows[-1].lines.append(m2.group(2))
+                expect_num += 1
+                in_section_title = False
+                continue
+        if not started:
+            header.append(t)
+            continue
+        if (
+            in_section_title
+            and not rows
+            or (in_section_title and rows and rows[-1].section != section)
+        ):
+            section = _join(section, _clean(t))
+            continue
+        if rows:
+            rows[-1].lines.append(raw.strip())
+    # rows started before the section title finished: fix their section names
+    return header, rows
+
+
+_SEG_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
+_CAMEL = re.compile(
+    r"(?<=[a-zà-ỹđ])(?=(?:Các|Phòng|Văn phòng|Trung tâm|Công an|Sở|Ban|Tháng|Thường)\b)"
+)
+
+
+def _segments(line: str, *, split_heads: bool = True) -> list[str]:
+    """Cut a line of a flattened table into the pieces that may be separate cells."""
+    pieces: list[str] = []
+    for p in _SEG_SPLIT.split(line.strip()):
+        p = p.strip()
+        if not p:
+            continue
+        for q in _CAMEL.split(p):
+            if q.strip():
+                pieces.extend(_inner_split(q.strip(), split_heads))
+    return pieces
+
+
+def _inner_split(s: str, split_heads: bool) -> list[str]:
+    """Split before a deadline phrase or a unit name that starts a new cell mid-line."""
+    cuts: list[int] = []
+    orig, f = fold_aligned(s)
+    for m in re.finditer(r"(?<=\s)\S", s):
+        i = m.start()
+        if i == 0:
+            continue
+        prev_words = f[:i].split()
+        prev = prev_words[-1] if prev_words else ""
+        prev_char = s[:i].rstrip()[-1:] if s[:i].rstrip() else ""
+        rest = s[i:]
+        frest = f[i:]
+        if rest[:1].isupper() or rest[:1].isdigit():
+            if (
+                _DEADLINE_START.match(frest)
+                and (rest[:1].isupper() or re.match(r"\d{1,2}/\d", rest))
+                and (not re.match(r"\d", rest) or re.match(r"\d{1,2}/\d{1,2}/\d{2,4}", rest))
+            ):
+                cuts.append(i)
+                continue
+            if re.match(rf"(?:{_HEAD_WORDS})\.?\s*$", rest):
+                continue  # "… Hải Phòng." ends a sentence, it does not start a cell
+            if (
+                split_heads
+                and _HEAD_AT.match(rest)
+                and prev_char not in (",", ";", "&", "-", "–", "(")
+                and prev.strip(".,") not in _PREPOSITIONS
+                and not _OCR_CUA.match(prev.strip(".,"))
+                and not rest.startswith(("Các", "Cac", "Céc"))
+                or (
+                    split_heads
+                    and rest.startswith(("Các", "Cac", "Céc", "Cdc"))
+                    and prev_char not in (",", ";", "&", "-", "(")
+                    and prev.strip(".,") not in _PREPOSITIONS
+                    and _looks_deadline_tail(f[:i])
+                )
+            ):
+                cuts.append(i)
+    if not cuts:
+        return [s]
+    out = []
+    last = 0
+    for c in cuts:
+        out.append(s[last:c].strip())
+        last = c
+    out.append(s[last:].strip())
+    return [o for o in out if o]
+
+
+def _looks_deadline_tail(prefix_folded: str) -> bool:
+    """True when the text before a 'Các …' ends with a complete deadline phrase."""
+    tail = prefix_folded[-30:]
+    return bool(re.search(r"(\d{4}|thuong xuyen|theo yeu cau|\d{1,2}/\d{4})\s*$", tail))
+
+
+class _RowBuilder:
+    def __init__(self, order: list[str], units: _Units, year: int | None) -> None:
+        self.order = order
+        self.units = units
+        self.year = year
+        self.cells: dict[str, str] = {r: "" for r in order}
+        self.cur = "content"
+        self.touched = "content"
+
+    def unit_cols(self) -> list[str]:
+        return [r for r in self.order if r in ("lead", "coop")]
+
+    def next_unit_col(self, after: str) -> str | None:
+        cols = self.order
+        start = cols.index(after) + 1 if after in cols else 0
+        for r in cols[start:]:
+            if r in ("lead", "coop") and not self.cells[r]:
+                return r
+        return None
+
+    def put(self, role: str, seg: str, *, new_name: bool = False) -> None:
+        old = self.cells.get(role, "")
+        if role in ("lead", "coop") and new_name and old:
+            self.cells[role] = old.rstrip(" ,;") + "; " + seg
+        else:
+            self.cells[role] = _join(old, seg)
+        self.cur = role
+        self.touched = role
+
+    # -- one cell per line (a PDF table saved as text)
+    def feed_flat(self, seg: str) -> None:
+        cur = self.cur
+        cells = self.cells
+        if cur == "content":
+            if cells["content"] and _looks_unit_start(seg) and len(seg) <= 45:
+                col = self.next_unit_col("content")
+                if col:
+                    self.put(col, seg)
+                    return
+            if (
+                cells["content"]
+                and _looks_deadline_start(seg)
+                and len(seg) <= 40
+                and "deadline" in cells
+            ):
+                self.put("deadline", seg)
+                return
+            if cells["content"] and _looks_leader(seg) and "leader" in cells and len(seg) <= 60:
+                self.put("leader", seg)
+                return
+            self.put("content", seg)
+            return
+        if cur in ("lead", "coop"):
+            if _looks_deadline_start(seg) and "deadline" in cells and not cells["deadline"]:
+                self.put("deadline", seg)
+                return
+            if _looks_leader(seg) and "leader" in cells and not cells["leader"]:
+                self.put("leader", seg)
+                return
+            dangling = (
+                cells[cur].rstrip().endswith((",", "-", "&", "(", "–"))
+                or (cells[cur].count("(") > cells[cur].count(")"))
+                or (fold(cells[cur]).split() or [""])[-1] in {"va", "cac", "ha", "cua", "voi"}
+            )
+            if _starts_lower(seg) or dangling:
+                self.put(cur, seg)
+                return
+            if _looks_unit_start(seg):
+                col = self.next_unit_col(cur)
+                if col:
+                    self.put(col, seg)
+                else:
+                    self.put(cur, seg, new_name=True)
+                return
+            if len(seg) > 50 and _starts_lower(seg):
+                self.put("content", seg)
+                return
+            self.put(cur, seg)
+            return
+        if cur == "deadline":
+            if _looks_unit_start(seg) and not _deadline_open(cells["deadline"], self.year):
+                col = self.next_unit_col("deadline")
+                if col:
+                    self.put(col, seg)
+                    return
+            if _deadline_open(cells["deadline"], self.year) or len(seg) <= 25:
+                self.put("deadline", seg)
+                return
+            self.put("content", seg)
+            return
+        self.put(cur, seg)
+
+    # -- cells side by side on each line (OCR)
+    def feed_first_line(self, segs: list[str]) -> None:
+        if not segs:
+            return
+        self.put("content", segs[0])
+        last = "content"
+        for seg in segs[1:]:
+            if (
+                _looks_deadline_start(seg)
+                and "deadline" in self.cells
+                and not self.cells["deadline"]
+            ):
+                self.put("deadline", seg)
+                last = "deadline"
+                continue
+            if _looks_leader(seg) and "leader" in self.cells and not self.cells["leader"]:
+                self.put("leader", seg)
+                last = "leader"
+                continue
+            col = self.next_unit_col(last if last in self.order else "content")
+            if col is None:
+                col = next((r for r in self.unit_cols() if not self.cells[r]), None)
+            if col is not None:
+                self.put(col, seg)
+                last = col
+            else:
+                self.put(last, seg, new_name=last in ("lead", "coop"))
+        # "… cho Văn phòng | Thường xuyên | Công an xã": a lead name left at the end of the
+        # content cell because it followed a preposition
+        lead_col = "lead" if "lead" in self.cells else None
+        if lead_col and not self.cells[lead_col]:
+            m = re.search(rf"\s((?:{_HEAD_WORDS})(?:\s+\S+){{0,3}})$", self.cells["content"])
+            if m and m.group(1)[:1].isupper():
+                self.cells["content"] = self.cells["content"][: m.start()].rstrip()
+                self.cells[lead_col] = m.group(1)
+
+    def _open_cells(self) -> list[str]:
+        out = []
+        for r in self.order:
+            if r == "content":
+                continue
+            txt = self.cells[r]
+            if not txt:
+                continue
+            if (
+                r in ("lead", "coop")
+                and not _unit_complete(self.units, txt)
+                or r == "deadline"
+                and _deadline_open(txt, self.year)
+            ):
+                out.append(r)
+        return out
+
+    def feed_next_line(self, line: str) -> None:
+        parts = _natural_parts(line)
+        if not parts:
+            return
+        content_open = not self.cells["content"].rstrip().endswith((".", "./.", ";."))
+        if content_open:
+            first = parts[0]
+            if not (_looks_unit_start(first) and len(first) <= 30) and not (
+                _looks_deadline_start(first) and len(first) <= 30
+            ):
+                parts = parts[1:]
+                # a unit continuation glued to the end of the content part ("… công HCC xã")
+                opens = [r for r in self._open_cells() if r in ("lead", "coop")]
+                if opens and not first.rstrip().endswith("."):
+                    words = first.split()
+                    for k in range(1, min(4, len(words) - 1) + 1):
+                        cand = _join(self.cells[opens[0]], " ".join(words[-k:]))
+                        if _unit_complete(self.units, cand):
+                            self.cells[opens[0]] = cand
+                            first = " ".join(words[:-k])
+                            break
+                self.cells["content"] = _join(self.cells["content"], first)
+        if not parts:
+            return
+        opens = self._open_cells()
+        empties = [r for r in self.order if r != "content" and not self.cells[r]]
+        targets = opens + [r for r in empties if r not in opens]
+        targets.sort(key=lambda r: self.order.index(r))
+        assigned: list[str] = []
+        for part in parts:
+            target = None
+            for r in targets:
+                if r in assigned:
+                    continue
+                if r == "deadline" and not self.cells[r] and not _looks_deadline_start(part):
+                    continue
+                if (
+                    r in ("lead", "coop")
+                    and not self.cells[r]
+                    and not (_looks_unit_start(part) or fold(part).startswith(("cac", "so", "s&")))
+                ):
+                    continue
+                target = r
+                break
+            if target is None:
+                target = assigned[-1] if assigned else self.touched
+                if target == "content" and not content_open:
+                    target = targets[0] if targets else "content"
+            else:
+                assigned.append(target)
+            self.put(target, part)
+
+
+def _natural_parts(line: str) -> list[str]:
+    """Split an OCR continuation line at the places a cell can end: '|', a sentence end, a
+    locality word ending a unit name ("… HCC xã | môn thuộc UBND xã")."""
+    out: list[str] = []
+    for piece in re.split(r"\s*\|\s*", line.strip()):
+        if not piece:
+            continue
+        words = piece.split()
+        cur: list[str] = []
+        for i, w in enumerate(words):
+            cur.append(w)
+            fw = fold(w)
+            nxt = fold(words[i + 1]) if i + 1 < len(words) else ""
+            if i + 1 == len(words):
+                break
+            if (
+                w.endswith(".")
+                and not re.fullmatch(r"\w\.", w)
+                or fw in _LOCALITY_TOKENS
+                and nxt not in ("hoi", "hoi,")
+                and not w.endswith((",", ";"))
+            ):
+                out.append(" ".join(cur))
+                cur = []
+        if cur:
+            out.append(" ".join(cur))
+    return [o for o in out if o.strip()]
+
+
+def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None) -> list[_RawTask]:
+    header, rows = _split_text_rows(lines)
+    if not rows:
+        return []
+    order = _text_header_order(" ".join(header[-8:]))
+    row_lines = [ln for r in rows for ln in r.lines]
+    piped = sum(1 for ln in row_lines if "|" in ln)
+    ocr = piped >= max(3, 0.15 * len(row_lines))
+    out: list[_RawTask] = []
+    for r in rows:
+        b = _RowBuilder(order, units, year)
+        if ocr:
+            if r.lines:
+                b.feed_first_line(_segments(r.lines[0]))
+                for ln in r.lines[1:]:
+                    b.feed_next_line(ln)
+        else:
+            for ln in r.lines:
+                for seg in _segments(ln, split_heads=False):
+                    b.feed_flat(seg)
+        ref = f"{r.section_label}.{r.ref_num}" if r.section_label else r.ref_num
+        out.append(
+            _RawTask(
+                ref=ref,
+                section=r.section,
+                content=_clean(b.cells.get("content", "")),
+                lead=b.cells.get("lead", ""),
+                coop=b.cells.get("coop", ""),
+                deadline=_clean(b.cells.get("deadline", "")),
+                leader=_clean(b.cells.get("leader", "")),
+            )
+        )
+    # a vertically merged deadline cell: printed once, shared by the rows below it
+    for prev, cur in zip(out, out[1:], strict=False):
+        if not cur.deadline and prev.deadline and prev.section == cur.section:
+            cur.deadline = prev.deadline
+    return out
+
+
+# ====================================================================== body tasks
+
+_ASSIGN_LEAD = re.compile(
+    r"^(?:co quan|don vi|bo phan|phong)?\s*(?:chu tri|thuc hien|phu trach)(?: thuc hien| chinh)?\s*:"
+)
+_ASSIGN_COOP = re.compile(r"^(?:co quan|don vi|bo phan)?\s*(?:phoi hop)(?: thuc hien)?\s*:")
+_ASSIGN_LEADER = re.compile(r"^(?:lanh dao|nguoi)\s*(?:chi dao|phu trach|theo doi)?\s*:")
+_ASSIGN_DEADLINE = re.compile(r"^(?:thoi han|thoi gian|tien do)(?: hoan thanh| thuc hien)?\s*:")
+_INLINE_LEAD = re.compile(r"(?:\(|;|\.)\s*(?:co quan |don vi )?chu tri\s*:\s*")
+_INLINE_COOP = re.compile(r"(?:\(|;|\.|,)\s*(?:co quan |don vi )?phoi hop\s*:\s*")
+_COOP_WITH = re.compile(
+    r"\bphoi hop(?: chat che)?(?: voi)?\s+(?=(?:cac|so|bo|phong|van phong|trung tam|cong an|ubnd|uy ban|ban|doan|hoi|mttq|ub)\b)"
+)
+_COOP_STOP = re.compile(
+    r"\s(?:trong|thuc hien|to chuc|de|nham|trinh|tham muu|trien khai|xay dung|giam sat|theo doi|"
+    r"kiem tra|tuyen truyen|lap|ra soat|hoan thien|bo tri|dam bao|bao dam)\b|[.;:(]"
+)
+_CONTENT_SECTION = re.compile(
+    r"(noi dung|nhiem vu|chi tieu|giai phap|cong viec|ke hoach thuc hien)"
+)
+_NOT_TASK_SECTION = re.compile(r"(muc dich|yeu cau|kinh phi|to chuc thuc hien|dieu khoan|hieu luc)")
+_IMPL_SECTION = re.compile(r"(to chuc thuc hien|phan cong|trach nhiem)")
+_STOP_TOPIC = {
+    "ve",
+    "cong",
+    "tac",
+    "va",
+    "cac",
+    "noi",
+    "dung",
+    "viec",
+    "thuc",
+    "hien",
+    "to",
+    "chuc",
+}
+
+
+def _assignment_value(text: str, pattern: re.Pattern[str]) -> str | None:
+    orig, f = fold_aligned(text.strip())
+    m = pattern.match(f)
+    if not m:
+        return None
+    return orig[m.end() :].strip().rstrip(".").strip()
+
+
+def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
+    """A unit named at the start of a sentence ("Trung tâm Phục vụ … tập trung …")."""
+    t = re.sub(r"^(?:giao|đề nghị|de nghi|thủ trưởng|thu truong)\s+", "", text.strip(), flags=re.I)
+    off = len(text.strip()) - len(t)
+    if not _looks_unit_start(t) and not fold(t).startswith("cac "):
+        return None
+    words = t.split()
+    best = None
+    for n in range(min(10, len(words)), 1, -1):
+        cand = " ".join(words[:n]).rstrip(",.;:")
+        u = units.resolve(cand)
+        if u is not None and (u.kind == "unit" or n <= 8):
+            if u.kind == "group":
+                # keep a group phrase short: stop at its natural end
+                gm = re.match(
+                    r"^((?:[Cc]ác|[Cc]ac)\s+(?:cơ quan|co quan|phòng|phong|đơn vị|don vi|ban|bộ phận)"
+                    r"(?:[ ,]+(?:ban|ngành|đơn vị|don vi|chuyên môn|chuyen mon|liên quan|có liên quan|"
+                    r"đoàn thể|thuộc UBND xã|thuộc Ủy ban nhân dân xã))*)",
+                    cand,
+                )
+                if gm:
+                    cand = gm.group(1).rstrip(", ")
+            best = (cand, off + len(cand))
+            break
+    return best
+
+
+def _mentioned_unit(text: str, units: _Units) -> str | None:
+    for m in _HEAD_AT.finditer(text):
+        start = m.start()
+        prefix = fold(text[:start]).split()
+        if prefix and prefix[-1] in ("voi", "cua", "den", "len", "gui"):
+            continue
+        words = text[start:].split()
+        for n in range(min(8, len(words)), 1, -1):
+            cand = " ".join(words[:n]).rstrip(",.;:")
+            u = units.resolve(cand)
+            if u is not None and u.kind == "unit" and u.key not in ("ubnd", "hdnd", "dang-uy"):
+                return cand
+            if u is not None and u.kind == "external":
+                break
+    return None
+
+
+def _coop_in_text(text: str) -> list[str]:
+    orig, f = fold_aligned(text)
+    out: list[str] = []
+    for m in _COOP_WITH.finditer(f):
+        start = m.end()
+        end = min(len(f), start + 120)
+        pos = start
+        while (stop := _COOP_STOP.search(f, pos)) is not None and stop.start() < end:
+            word_at = stop.start() + (1 if f[stop.start()] == " " else 0)
+            if orig[word_at : word_at + 1].isupper():
+                pos = stop.end()  # "Sở Xây dựng" is a name, "xây dựng" a verb
+                continue
+            end = stop.start()
+            break
+        chunk = orig[start:end].strip(" ,")
+        if chunk:
+            out.append(chunk)
+    return out
+
+
+def _trim_unit_phrase(name: str, units: _Units) -> str:
+    """Cut the verb phrase off "Công an xã làm sạch dữ liệu": the longest prefix that is a known
+    unit, else the name up to its locality word ("… thành phố", "… xã")."""
+    words = name.split()
+    if len(words) <= 2:
+        return name
+    f0 = [fold(w).strip(",.;") for w in words]
+    for i in range(1, min(len(f0), 10)):
+        if (f0[i] == "pho" and f0[i - 1] == "thanh") or f0[i] == "tinh":
+            return " ".join(words[: i + 1]).rstrip(",.;")  # "Công an thành phố …": external
+    for n in range(min(len(words), 10), 1, -1):
+        u = units.resolve(" ".join(words[:n]))
+        if u is not None and u.kind == "unit":
+            return " ".join(words[:n]).rstrip(",.;")
+    f = [fold(w).strip(",.;") for w in words]
+    for i, w in enumerate(f):
+        if (
+            w in ("xa", "phuong")
+            or (w == "pho" and i and f[i - 1] == "thanh")
+            or (w == "tinh" and i > 1)
+        ):
+            return " ".join(words[: i + 1]).rstrip(",.;")
+    return name
+
+
+def _topics(text: str) -> list[str]:
+    f = fold(text)
+    m = re.search(r"(?:cac )?noi dung(?: ve)?\s*:?\s*(.+)$", f)
+    if not m:
+        m = re.search(r"chu tri[^.;]*?(?:cong tac|thuc hien)\s+(.+)$", f)
+    if not m:
+        return []
+    return [t.strip(" .") for t in re.split(r";", m.group(1)) if t.strip(" .")]
+
+
+def _topic_tokens(s: str) -> set[str]:
+    s = re.sub(r"\([^)]*\)", " ", fold(s))
+    return {w for w in re.split(r"[^a-z0-9]+", s) if w and w not in _STOP_TOPIC}
+
+
+@dataclass
+class _Assign:
+    lead: list[str] = field(default_factory=list)
+    coop: list[str] = field(default_factory=list)
+    leader: str | None = None
+    deadline: str = ""
+
+
+def _item_assignments(node: Node) -> _Assign | None:
+    a = _Assign()
+    found = False
+    for c in node.iter()[1:]:
+        for pat, attr in (
+            (_ASSIGN_LEAD, "lead"),
+            (_ASSIGN_COOP, "coop"),
+            (_ASSIGN_LEADER, "leader"),
+            (_ASSIGN_DEADLINE, "deadline"),
+        ):
+            v = _assignment_value(c.text, pat)
+            if v is None:
+                continue
+            found = True
+            if attr == "lead":
+                a.lead.append(v)
+            elif attr == "coop":
+                a.coop.append(v)
+            elif attr == "leader":
+                a.leader = clean_unit_name(v)
+            else:
+                a.deadline = v
+            break
+    return a if found else None
+
+
+def _is_assignment_line(text: str) -> bool:
+    f = fold(text.strip())
+    return bool(
+        _ASSIGN_LEAD.match(f)
+        or _ASSIGN_COOP.match(f)
+        or _ASSIGN_LEADER.match(f)
+        or _ASSIGN_DEADLINE.match(f)
+    )
+
+
+class _BodyParser:
+    def __init__(self, plan: ParsedPlan, units: _Units, ref_date: dtm.date | None) -> None:
+        self.plan = plan
+        self.units = units
+        self.ref_date = ref_date
+        self.topic_map: list[tuple[set[str], str, list[str]]] = []
+        self.default_lead: str | None = None
+
+    # ---- implementation section: who does which topic, general implementers, reports
+    def read_implementation(self, sections: list[Node]) -> None:
+        for sec in sections:
+            for node in sec.iter()[1:]:
+                if node.kind not in ("item", "letter", "bullet", "para"):
+                    continue
+                unit_name = None
+                if node.kind in ("item", "letter"):
+                    head = node.text.rstrip(".: ")
+                    u = self.units.resolve(head.split(":")[0])
+                    if u is not None and u.kind == "unit" and len(head) < 90:
+                        unit_name = head.split(":")[0]
+                if unit_name:
+                    for c in [node, *node.children]:
+                        txt = c.text if c is not node else ""
+                        if not txt:
+                            continue
+                        fz = fold(txt)
+                        if not fz.startswith("chu tri"):
+                            continue
+                        coop = _coop_in_text(txt)
+                        for topic in _topics(txt):
+                            self.topic_map.append((_topic_tokens(topic), unit_name, coop))
+                if self.default_lead is None and node.kind in ("item", "bullet", "para"):
+                    f = fold(node.full_text())
+                    if "trien khai thuc hien ke hoach" in f or "trien khai ke hoach" in f:
+                        sub = _subject_unit(node.text, self.units)
+                        if (
+                            sub
+                            and (u2 := self.units.resolve(sub[0])) is not None
+                            and u2.kind == "group"
+                        ):
+                            self.default_lead = sub[0]
+                        elif node.kind == "item":
+                            u3 = self.units.resolve(node.text.rstrip(". :"))
+                            if u3 is not None and u3.kind == "group":
+                                self.default_lead = node.text.rstrip(". :")
+
+    def lead_for_topic(self, title: str) -> tuple[list[str], list[str]]:
+        tt = _topic_tokens(title)
+        if not tt:
+            return [], []
+        best: dict[str, float] = {}
+        coops: dict[str, list[str]] = {}
+        for tokens, unit, coop in self.topic_map:
+            if not tokens:
+                continue
+            score = len(tt & tokens) / len(tt | tokens)
+            if score >= 0.6 and score > best.get(unit, 0):
+                best[unit] = score
+                coops[unit] = coop
+        if not best:
+            return [], []
+        top = max(best.values())
+        leads = [u for u, s in best.items() if s >= top - 1e-9]
+        coop = [c for u in leads for c in coops.get(u, [])]
+        return leads, coop
+
+    # ---- tasks
+    def task_from_text(
+        self,
+        ref: str,
+        text: str,
+        section: str,
+        topic_title: str,
+        *,
+        assign: _Assign | None = None,
+        title: str | None = None,
+        source: str = "body",
+    ) -> ParsedTask:
+        lead_cells: list[str] = []
+        coop_cells: list[str] = []
+        leader = None
+        deadline_text = ""
+        if assign:
+            lead_cells += assign.lead
+            coop_cells += assign.coop
+            leader = assign.leader
+            deadline_text = assign.deadline
+        body_lines = [ln for ln in text.split("\n") if not _is_assignment_line(ln)]
+        body = " ".join(body_lines)
+        if not lead_cells:
+            orig, f = fold_aligned(body)
+            m = _INLINE_LEAD.search(f)
+            if m:
+                stop = re.search(r"[;)]", f[m.end() :])
+                lead_cells.append(orig[m.end() : m.end() + (stop.start() if stop else 80)])
+            m = _INLINE_COOP.search(f)
+            if m:
+                stop = re.search(r"[;)]", f[m.end() :])
+                coop_cells.append(orig[m.end() : m.end() + (stop.start() if stop else 80)])
+        if not lead_cells:
+            sub = _subject_unit(body, self.units)
+            if sub:
+                lead_cells.append(sub[0])
+        if not lead_cells:
+            gm = re.search(
+                r"(?i:\bgiao)\s+((?:phòng|văn phòng|trung tâm|công an|ban)\b[^:,.;]*?)(?=\s*[:]|\s+(?:chủ trì|theo dõi|thực hiện|tham mưu))",
+                body,
+            )
+            if gm:
+                lead_cells.append(gm.group(1))
+        if not coop_cells:
+            coop_cells += [
+                "; ".join(_trim_unit_phrase(n, self.units) for n in split_units(c))
+                for c in _coop_in_text(body)
+            ]
+        if not lead_cells and topic_title:
+            leads, coop = self.lead_for_topic(topic_title)
+            lead_cells += leads
+            if not coop_cells:
+                coop_cells += coop
+        if not lead_cells:
+            mentioned = _mentioned_unit(body, self.units)
+            if mentioned:
+                lead_cells.append(mentioned)
+        if not lead_cells and self.default_lead:
+            lead_cells.append(self.default_lead)
+        year = self.plan.year
+        deadline = _NONE_DEADLINE
+        if deadline_text:
+            deadline = parse_deadline(deadline_text, plan_year=year, ref_date=self.ref_date)
+        else:
+            found = find_deadline(body, year, self.ref_date)
+            if found:
+                deadline_text, deadline = found
+        return self.make_task(
+            ref,
+            title or _title_of(body),
+            body,
+            section,
+            lead_cells,
+            coop_cells,
+            leader,
+            deadline_text,
+            deadline,
+            source,
+        )
+
+    def make_task(
+        self,
+        ref: str,
+        title: str,
+        text: str,
+        section: str,
+        lead_cells: list[str],
+        coop_cells: list[str],
+        leader: str | None,
+        deadline_text: str,
+        deadline: Deadline,
+        source: str,
+    ) -> ParsedTask:
+        lead: list[str] = []
+        lead_raw: list[str] = []
+        for c in lead_cells:
+            n, r = self.units.names(c)
+            lead += n
+            lead_raw += r
+        coop: list[str] = []
+        coop_raw: list[str] = []
+        for c in coop_cells:
+            n, r = self.units.names(c)
+            coop += n
+            coop_raw += r
+        lead = list(dict.fromkeys(lead))
+        coop = [c for c in dict.fromkeys(coop) if c not in lead]
+        return ParsedTask(
+            ref=ref,
+            title=title,
+            text=_clean(text),
+            section=section,
+            lead=lead,
+            cooperate=coop,
+            leader=leader or None,
+            deadline_text=_clean(deadline_text),
+            deadline=deadline,
+            lead_raw=lead_raw,
+            cooperate_raw=coop_raw,
+            source=source,
+        )
+
+    def content_tasks(self, sections: list[Node]) -> list[ParsedTask]:
+        tasks: list[ParsedTask] = []
+        for sec in sections:
+            sec_label = sec.label or "?"
+            items = [c for c in sec.children if c.kind == "item"]
+            if not items:
+                tasks += self._bullets(sec, sec_label, sec.text, sec.text)
+                continue
+            for item in items:
+                ref = f"{sec_label}.{item.label}"
+                section_name = f"{item.label}. {item.text}"
+                assign = _item_assignments(item)
+                if assign is not None and (assign.lead or assign.leader):
+                    text = "\n".join(
+                        c.full_text() for c in item.children if not _is_assignment_line(c.text)
+                    )
+                    tasks.append(
+                        self.task_from_text(
+                            ref,
+                            text or item.text,
+                            section_name,
+                            item.text,
+                            assign=assign,
+                            title=_title_of(item.text),
+                        )
+                    )
+                    continue
+                letters = [c for c in item.children if c.kind == "letter"]
+                if letters:
+                    for let in letters:
+                        if re.match(r"^chi tieu", fold(let.text)):
+                            continue
+                        lref = f"{ref}.{let.label}"
+                        got = self._bullets(let, lref, section_name, item.text)
+                        if not got and let.text.strip():
+                            got = [
+                                self.task_from_text(lref, let.full_text(), section_name, item.text)
+                            ]
+                        tasks += got
+                    continue
+                got = self._bullets(item, ref, section_name, item.text)
+                if not got:
+                    text = "\n".join(c.full_text() for c in item.children)
+                    if text.strip():
+                        tasks.append(self.task_from_text(ref, text, section_name, item.text))
+                tasks += []
+                if got:
+                    tasks += got
+        return tasks
+
+    def _bullets(self, node: Node, ref: str, section: str, topic: str) -> list[ParsedTask]:
+        out: list[ParsedTask] = []
+        bullets = [c for c in node.children if c.kind in ("bullet", "plus")]
+        if not bullets:
+            return out
+        n = 0
+        for b in bullets:
+            if _is_assignment_line(b.text):
+                continue
+            n += 1
+            out.append(self.task_from_text(f"{ref}.{n}", b.full_text(), section, topic))
+        return out
+
+    def implementation_tasks(self, sections: list[Node], used_refs: set[str]) -> list[ParsedTask]:
+        """Reports and other duties with a dated deadline in the implementation section."""
+        tasks: list[ParsedTask] = []
+        year = self.plan.year
+        for sec in sections:
+            containers = [c for c in sec.iter() if c.kind in ("section", "item", "letter")]
+            for cont in containers:
+                if cont.kind == "section" and any(c.kind == "item" for c in cont.children):
+                    continue
+                ref_base = _node_ref(cont)
+                kids = [c for c in cont.children if c.kind in ("bullet", "plus", "para")]
+                # the deadline stated for the whole item ("Báo cáo gửi … chậm nhất …")
+                item_deadline: tuple[str, Deadline, Node] | None = None
+                for k in cont.iter()[1:]:
+                    if k.kind in ("item", "letter"):
+                        continue
+                    fd = find_deadline(k.text, year, self.ref_date, dated_only=True)
+                    if fd and re.search(r"bao cao|gui|nop", fold(k.text)):
+                        item_deadline = (fd[0], fd[1], k)
+                        break
+                unit_lines: list[tuple[str, str, Node]] = []
+                for k in cont.iter()[1:]:
+                    if k.kind not in ("bullet", "plus"):
+                        continue
+                    if ":" not in k.text:
+                        continue
+                    head, _, rest = k.text.partition(":")
+                    u = self.units.resolve(head)
+                    if u is not None and u.kind == "unit" and len(head) < 80 and rest.strip():
+                        unit_lines.append((head.strip(), rest.strip(), k))
+                n = 0
+                if unit_lines and item_deadline is not None:
+                    for head, rest, _node in unit_lines:
+                        own = find_deadline(rest, year, self.ref_date, dated_only=True)
+                        dl_text, dl = (
+                            (own[0], own[1]) if own else (item_deadline[0], item_deadline[1])
+                        )
+                        n += 1
+                        tasks.append(
+                            self.make_task(
+                                f"{ref_base}.{n}",
+                                _title_of(rest),
+                                rest,
+                                cont.text,
+                                [head],
+                                [],
+                                None,
+                                dl_text,
+                                dl,
+                                "assignment",
+                            )
+                        )
+                    continue
+                # a sentence of its own with a dated deadline ("báo cáo năm gửi trước ngày 10/12")
+                for k in [cont, *kids]:
+                    txt = k.text
+                    fd = find_deadline(txt, year, self.ref_date, dated_only=True)
+                    if not fd:
+                        continue
+                    if not re.search(r"bao cao|gui|nop|hoan thanh|thuc hien|trien khai", fold(txt)):
+                        continue
+                    ref = (
+                        ref_base
+                        if k is cont or len(kids) <= 1
+                        else f"{ref_base}.{kids.index(k) + 1}"
+                    )
+                    if ref in used_refs:
+                        continue
+                    used_refs.add(ref)
+                    sub = _subject_unit(txt, self.units)
+                    lead_cells = [sub[0]] if sub else []
+                    if not lead_cells:
+                        men = _mentioned_unit(txt, self.units)
+                        if men:
+                            lead_cells = [men]
+                    tasks.append(
+                        self.make_task(
+                            ref,
+                            _title_of(txt),
+                            txt,
+                            cont.text,
+                            lead_cells,
+                            [],
+                            None,
+                            fd[0],
+                            fd[1],
+                            "assignment",
+                        )
+                    )
+        return tasks
+
+
+def _node_ref(node: Node) -> str:
+    parts: list[str] = []
+    n: Node | None = node
+    while n is not None and n.kind != "root":
+        if n.label and n.kind in ("section", "item", "letter"):
+            parts.append(n.label)
+        n = n.parent
+    return ".".join(reversed(parts)) or "?"
+
+
+# ====================================================================== entry point
+
+
+def parse_plan(
+    doc_or_text: DocumentText | str | bytes,
+    *,
+    ref_date: dtm.date | None = None,
+    directory: UnitDirectory | None = None,
+) -> ParsedPlan:
+    """Find the plan's metadata and tasks. Never raises on odd input."""
+    try:
+        return _parse_plan(doc_or_text, ref_date=ref_date, directory=directory)
+    except Exception as exc:  # a parser bug must not take the bot down
+        log.exception("plan parse failed")
+        return ParsedPlan(warnings=[f"Không phân tích được kế hoạch ({type(exc).__name__})."])
+
+
+def _parse_plan(
+    doc_or_text: DocumentText | str | bytes,
+    *,
+    ref_date: dtm.date | None,
+    directory: UnitDirectory | None,
+) -> ParsedPlan:
+    if isinstance(doc_or_text, bytes):
+        from plans.readers import decode_text
+
+        doc = DocumentText.from_text(decode_text(doc_or_text))
+    elif isinstance(doc_or_text, str):
+        doc = DocumentText.from_text(doc_or_text)
+    else:
+        doc = doc_or_text
+    blocks = doc.blocks
+    lines = [b.text for b in blocks]
+    plan = ParsedPlan()
+    if not any(ln.strip() for ln in lines):
+        plan.warnings.append("Tài liệu không có nội dung.")
+        return plan
+    body_start = _metadata(plan, lines, ref_date)
+    if doc.kind == "xlsx":
+        from pathlib import Path
+
+        plan.title = Path(doc.filename).stem if doc.filename else "Kế hoạch (mẫu nhập Excel)"
+    units = _Units(directory or shared_default_directory(plan.level))
+    year = plan.year
+
+    # 1. the appendix
+    raw: list[_RawTask] = _tasks_from_tables(blocks) if any(b.cells for b in blocks) else []
+    source = "template" if doc.kind == "xlsx" else "appendix"
+    app_at = _find_appendix(lines)
+    body_end = len(lines)
+    if app_at is not None and app_at >= body_start:
+        body_end = app_at
+        if not raw:
+            text_lines = [b.text for b in blocks[app_at + 1 :] if b.cells is None]
+            raw = _tasks_from_text_appendix(text_lines, units, year)
+    body_lines = [b.text for b in blocks[body_start:body_end] if b.cells is None]
+    tree = build_tree(body_lines)
+    sections = [c for c in tree.children if c.kind == "section"]
+    impl = [s for s in sections if _IMPL_SECTION.search(fold(s.text))]
+    bp = _BodyParser(plan, units, ref_date)
+    bp.read_implementation(impl)
+
+    tasks: list[ParsedTask] = []
+    if raw:
+        for r in raw:
+            dl = (
+                parse_deadline(r.deadline, plan_year=year, ref_date=ref_date)
+                if r.deadline
+                else _NONE_DEADLINE
+            )
+            content = _clean(r.content)
+            if not content:
+                continue
+            tasks.append(
+                bp.make_task(
+                    r.ref,
+                    _title_of(content, 400),
+                    content,
+                    r.section,
+                    [r.lead] if r.lead else [],
+                    [r.coop] if r.coop else [],
+                    clean_unit_name(r.leader) or None,
+                    r.deadline,
+                    dl,
+                    source,
+                )
+            )
+    else:
+        content_secs = [
+            s
+            for s in sections
+            if _CONTENT_SECTION.search(fold(s.text)) and not _NOT_TASK_SECTION.search(fold(s.text))
+        ]
+        if not content_secs:
+            content_secs = [s for s in sections if not _NOT_TASK_SECTION.search(fold(s.text))]
+        tasks += bp.content_tasks(content_secs)
+    used = {t.ref for t in tasks}
+    tasks += bp.implementation_tasks(impl, used)
+
+    # refs must be unique: the monitor and re-import address tasks by ref
+    seen: Counter[str] = Counter()
+    for t in tasks:
+        seen[t.ref] += 1
+        if seen[t.ref] > 1:
+            t.ref = f"{t.ref}-{seen[t.ref]}"
+    plan.tasks = tasks
+    plan.unknown_units = list(units.unknown)
+    plan.external_units = list(units.external)
+    if not tasks:
+        plan.warnings.append("Không tìm thấy nhiệm vụ nào trong tài liệu.")
+    else:
+        no_lead = sum(1 for t in tasks if not t.lead)
+        no_dl = sum(1 for t in tasks if t.deadline.kind == "none")
+        if no_lead:
+            plan.warnings.append(f"{no_lead} nhiệm vụ chưa xác định được cơ quan chủ trì.")
+        if no_dl:
+            plan.warnings.append(f"{no_dl} nhiệm vụ không ghi thời hạn.")
+        if bp.default_lead and any(t.lead == [bp.default_lead] for t in tasks):
+            plan.warnings.append(
+                f"Một số nhiệm vụ không ghi cơ quan chủ trì, tạm giao cho “{bp.default_lead}”."
+            )
+    total = re.search(r"tong so\s*:?\s*(\d{1,3})\s*nhiem vu", fold(" ".join(lines[-30:])))
+    if total and raw and int(total.group(1)) != len([t for t in tasks if t.source != "assignment"]):
+        plan.warnings.append(
+            f"Tài liệu ghi {total.group(1)} nhiệm vụ nhưng đọc được {len(tasks)} nhiệm vụ."
+        )
+    return plan

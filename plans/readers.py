@@ -1,0 +1,379 @@
+"""Reading plan documents (.txt, .docx, .pdf, .xlsx) into lines and table rows.
+
+The parser never sees a file: it gets a ``DocumentText``, a list of blocks in document order,
+each either a paragraph line or a table row (a list of cells). Keeping table rows as rows is
+what makes a .docx appendix easy; a .txt or OCR appendix arrives as plain lines and the
+parser rebuilds the rows itself.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# A real plan .docx is a few hundred KB unpacked; 200 MB or a 100:1 ratio is not a plan.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100.0
+MAX_ZIP_ENTRIES = 5000
+
+ERROR_MESSAGES = {
+    "empty": "Tệp rỗng, không có nội dung để đọc.",
+    "too_large": "Tệp quá lớn (vượt quá {limit} MB). Vui lòng gửi tệp nhỏ hơn.",
+    "unsupported": (
+        "Định dạng tệp không được hỗ trợ. Vui lòng gửi tệp .docx, .pdf, .txt "
+        "hoặc tệp Excel theo mẫu nhập kế hoạch."
+    ),
+    "zip_bomb": "Tệp nén có kích thước giải nén bất thường, đã bị từ chối vì lý do an toàn.",
+    "scanned": (
+        "Tệp PDF là bản quét (không có lớp chữ), cần nhận dạng ký tự (OCR) trước khi nhập. "
+        "Vui lòng gửi bản .docx hoặc PDF có chữ."
+    ),
+    "corrupt": "Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng.",
+    "encrypted": "Tệp PDF được đặt mật khẩu, không thể đọc. Vui lòng gửi bản không khóa.",
+}
+
+
+class PlanReadError(Exception):
+    """A document that cannot be read; ``message_vi`` is shown to the user as is."""
+
+    def __init__(self, code: str, message_vi: str | None = None) -> None:
+        self.code = code
+        self.message_vi = message_vi or ERROR_MESSAGES.get(code, ERROR_MESSAGES["corrupt"])
+        super().__init__(f"{code}: {self.message_vi}")
+
+
+@dataclass
+class Block:
+    """One paragraph line (``cells is None``) or one table row."""
+
+    text: str
+    cells: list[str] | None = None
+
+    @property
+    def is_row(self) -> bool:
+        return self.cells is not None
+
+
+@dataclass
+class DocumentText:
+    blocks: list[Block] = field(default_factory=list)
+    kind: str = "txt"  # txt | docx | pdf | xlsx
+    filename: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        return [b.text for b in self.blocks]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @classmethod
+    def from_text(cls, text: str, filename: str = "") -> DocumentText:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return cls([Block(line) for line in text.split("\n")], "txt", filename)
+
+
+# ---------------------------------------------------------------- type detection
+
+
+def _sniff(data: bytes, filename: str) -> str:
+    ext = Path(filename).suffix.lower().lstrip(".")
+    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise PlanReadError("corrupt") from exc
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise PlanReadError("unsupported")
+    if data.startswith((b"MZ", b"\x7fELF", b"\xd0\xcf\x11\xe0", b"\xca\xfe\xba\xbe")):
+        # executables, and legacy .doc/.xls (OLE) which python-docx cannot read
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise PlanReadError(
+                "unsupported",
+                "Tệp Word/Excel định dạng cũ (.doc/.xls) chưa được hỗ trợ. "
+                "Vui lòng lưu lại thành .docx hoặc .xlsx rồi gửi lại.",
+            )
+        raise PlanReadError("unsupported")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return "txt"
+    if _looks_textual(data):
+        return "txt"
+    if ext in {"txt", "text", "md", "csv"} and b"\x00" not in data[:4096]:
+        return "txt"
+    raise PlanReadError("unsupported")
+
+
+def _looks_textual(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return False
+    bad = sum(1 for b in sample if b < 9 or (13 < b < 32 and b != 27))
+    return bad <= len(sample) * 0.02
+
+
+# ---------------------------------------------------------------- txt
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1258")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _read_txt(data: bytes, filename: str) -> DocumentText:
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", decode_text(data))
+    return DocumentText.from_text(text, filename)
+
+
+# ---------------------------------------------------------------- docx
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise PlanReadError("corrupt") from exc
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise PlanReadError("zip_bomb")
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNCOMPRESSED:
+        raise PlanReadError("zip_bomb")
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size / max(1, i.compress_size) > MAX_RATIO:
+            raise PlanReadError("zip_bomb")
+    if total > 10 * 1024 * 1024 and total / packed > MAX_RATIO:
+        raise PlanReadError("zip_bomb")
+
+
+def _clean_cell(text: str) -> str:
+    return "\n".join(line.strip() for line in text.replace("\r", "\n").split("\n")).strip()
+
+
+def _read_docx(data: bytes, filename: str) -> DocumentText:
+    _check_zip(data)
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except PlanReadError:
+        raise
+    except Exception as exc:  # python-docx raises many kinds on broken files
+        raise PlanReadError("corrupt") from exc
+
+    blocks: list[Block] = []
+    body = document.element.body
+
+    def emit_table(table: Table) -> None:
+        for row in table.rows:
+            cells: list[str] = []
+            prev_tc = None
+            for cell in row.cells:
+                # A horizontally merged cell comes back once per grid column: keep the column
+                # (so data rows stay aligned with the header) but not the repeated text.
+                # A vertically merged cell repeats its text in every row it spans, which is
+                # what a task row sharing a deadline cell with the row above means.
+                if cell._tc is prev_tc:
+                    cells.append("")
+                    continue
+                prev_tc = cell._tc
+                nested = cell.tables
+                text = _clean_cell(cell.text)
+                if nested and not text:
+                    for t in nested:
+                        emit_table(t)
+                    continue
+                cells.append(text)
+            if any(c for c in cells):
+                blocks.append(Block(" | ".join(c.replace("\n", " ") for c in cells), cells))
+
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, document).text
+            for line in text.replace("\r", "\n").split("\n"):
+                blocks.append(Block(line))
+        elif tag == "tbl":
+            emit_table(Table(child, document))
+    return DocumentText(blocks, "docx", filename)
+
+
+# ---------------------------------------------------------------- pdf
+
+
+def _read_pdf(data: bytes, filename: str) -> DocumentText:
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover - dependency is pinned
+        raise PlanReadError("unsupported") from exc
+    blocks: list[Block] = []
+    any_text = False
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages[:500]:
+                tables = []
+                try:
+                    tables = page.find_tables()
+                except Exception:
+                    tables = []
+                boxes = [t.bbox for t in tables]
+
+                def outside(obj: dict, boxes: list = boxes) -> bool:
+                    x = (obj["x0"] + obj["x1"]) / 2
+                    y = (obj["top"] + obj["bottom"]) / 2
+                    return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+                items: list[tuple[float, list[Block]]] = []
+                text_page = page.filter(outside) if boxes else page
+                words = text_page.extract_text_lines() or []
+                for w in words:
+                    t = (w.get("text") or "").strip()
+                    if t:
+                        any_text = True
+                        items.append((float(w["top"]), [Block(t)]))
+                for t in tables:
+                    rows = []
+                    for r in t.extract() or []:
+                        cells = [_clean_cell(c or "") for c in r]
+                        # merged cells come back as None: drop them rather than repeat text
+                        cells = [c for c, raw in zip(cells, r, strict=False) if raw is not None]
+                        if any(cells):
+                            any_text = True
+                            rows.append(
+                                Block(" | ".join(c.replace("\n", " ") for c in cells), cells)
+                            )
+                    items.append((float(t.bbox[1]), rows))
+                items.sort(key=lambda it: it[0])
+                for _, bl in items:
+                    blocks.extend(bl)
+    except PlanReadError:
+        raise
+    except Exception as exc:
+        name = type(exc).__name__.lower()
+        if "password" in name or "encrypt" in str(exc).lower():
+            raise PlanReadError("encrypted") from exc
+        raise PlanReadError("corrupt") from exc
+    if not any_text:
+        raise PlanReadError("scanned")
+    return DocumentText(blocks, "pdf", filename)
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(data: bytes, filename: str) -> DocumentText:
+    _check_zip(data)
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise PlanReadError("corrupt") from exc
+    blocks: list[Block] = []
+    try:
+        for ws in wb.worksheets[:5]:
+            for n, row in enumerate(ws.iter_rows(values_only=True)):
+                if n > 5000:
+                    break
+                cells = [_xlsx_value(v) for v in row]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if any(cells):
+                    blocks.append(Block(" | ".join(c.replace("\n", " ") for c in cells), cells))
+    finally:
+        wb.close()
+    return DocumentText(blocks, "xlsx", filename)
+
+
+def _xlsx_value(v: object) -> str:
+    import datetime as dtm
+
+    if v is None:
+        return ""
+    if isinstance(v, dtm.datetime):
+        if v.hour or v.minute:
+            return f"{v.hour:02d} giờ {v.minute:02d}, ngày {v.day:02d}/{v.month:02d}/{v.year}"
+        return f"{v.day:02d}/{v.month:02d}/{v.year}"
+    if isinstance(v, dtm.date):
+        return f"{v.day:02d}/{v.month:02d}/{v.year}"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return _clean_cell(str(v))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_document(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    filename: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> DocumentText:
+    """Read a plan file into blocks; raise ``PlanReadError`` with a Vietnamese message."""
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        data = bytes(path_or_bytes)
+        name = filename or ""
+    else:
+        p = Path(path_or_bytes)
+        name = filename or p.name
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            raise PlanReadError("corrupt", "Không tìm thấy hoặc không mở được tệp.") from exc
+        if size > max_bytes:
+            raise PlanReadError(
+                "too_large", ERROR_MESSAGES["too_large"].format(limit=max_bytes // (1024 * 1024))
+            )
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise PlanReadError("corrupt", "Không tìm thấy hoặc không mở được tệp.") from exc
+    if len(data) > max_bytes:
+        raise PlanReadError(
+            "too_large",
+            ERROR_MESSAGES["too_large"].format(limit=max(1, max_bytes // (1024 * 1024))),
+        )
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise PlanReadError("empty")
+    kind = _sniff(data, name)
+    reader = {"txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf, "xlsx": _read_xlsx}[kind]
+    doc = reader(data, name)
+    if not any(b.text.strip() for b in doc.blocks):
+        raise PlanReadError("scanned" if kind == "pdf" else "empty")
+    return doc
+
+
+def read_text(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    filename: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> DocumentText:
+    """Alias used by ARCHITECTURE §4.1 (``plans.read_text``)."""
+    return read_document(path_or_bytes, filename, max_bytes=max_bytes)
