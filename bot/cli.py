@@ -1,0 +1,299 @@
+"""The `nhacviec` command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dtm
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dtm.date | dtm.datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _ref_date(text: str | None) -> dtm.date | None:
+    return dtm.date.fromisoformat(text) if text else None
+
+
+def cmd_parse_deadline(args: argparse.Namespace) -> int:
+    from plans.deadlines import parse_deadline
+
+    ref = _ref_date(args.ref_date)
+    result = parse_deadline(args.text, ref_date=ref, plan_year=ref.year if ref else None)
+    out = result.to_json()
+    _print_json(out) if args.json else print(f"{out['kind']}\t{out['due']}\t{out['text']}")
+    return 0
+
+
+def cmd_parse_reply(args: argparse.Namespace) -> int:
+    from plans.replies import parse_reply
+
+    ref = _ref_date(args.ref_date)
+    now = (dtm.datetime.combine(ref, dtm.time(9, 0), tzinfo=dtm.UTC) if ref else None)
+    out = parse_reply(args.text, ref_date=ref, now=now).to_json()
+    _print_json(out) if args.json else print(out)
+    return 0
+
+
+def cmd_plan_parse(args: argparse.Namespace) -> int:
+    from handlers.importing import load_plan_file
+
+    preview = load_plan_file(args.file)
+    if not preview.plan.tasks:
+        print("Lỗi: không tìm thấy nhiệm vụ nào trong tài liệu.", file=sys.stderr)
+        return 2
+    out = preview.plan.to_json()
+    if args.json:
+        _print_json(out)
+    else:
+        print(_preview_text(preview))
+    return 0
+
+
+def _preview_text(preview: Any) -> str:
+    from messages import render
+
+    return render("import_preview_cli", p=preview)
+
+
+def cmd_plan_template(args: argparse.Namespace) -> int:
+    from plans.template import write_template
+
+    path = write_template(args.file)
+    print(f"Đã tạo tệp mẫu: {path}")
+    return 0
+
+
+def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import session_scope
+    from db.orgs import get_or_create_org
+    from handlers.importing import commit_preview, load_plan_file
+
+    preview = load_plan_file(args.file, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    print(_preview_text(preview))
+    if not preview.plan.tasks:
+        print("Không tìm thấy nhiệm vụ nào trong tài liệu; không ghi gì.", file=sys.stderr)
+        return 2
+    if not args.yes:
+        answer = input("Ghi kế hoạch này vào cơ sở dữ liệu? [c/K] ").strip().lower()
+        if answer not in {"c", "co", "có", "y", "yes"}:
+            print("Đã huỷ, không ghi gì.")
+            return 1
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        org_id = get_or_create_org(session, args.org).id or 0
+    result = commit_preview(engine, org_id, preview)
+    if result.already_imported:
+        print("Tệp này đã được nhập trước đây; không có gì thay đổi.")
+    else:
+        print(f"Đã nhập: {len(result.created)} mới, {len(result.updated)} cập nhật, "
+              f"{result.unchanged} không đổi, {len(result.removed)} không còn trong bản mới.")
+    return 0
+
+
+def _engine(settings: Settings) -> Any:
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    _engine(settings)
+    print("Cơ sở dữ liệu đã được cập nhật lên phiên bản mới nhất.")
+    return 0
+
+
+def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import session_scope
+    from db.officers import add_officer, invite_link, issue_invite
+    from db.orgs import get_or_create_org, get_or_create_unit
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        org = get_or_create_org(session, args.org)
+        unit = get_or_create_unit(session, org.id or 0, args.unit) if args.unit else None
+        officer = add_officer(session, org.id or 0, args.name, unit_id=unit.id if unit else None,
+                              role=args.role, phone=args.phone)
+        code = issue_invite(session, officer)
+        print(f"{officer.name}: {invite_link(settings.bot_username, code)}")
+    return 0
+
+
+def cmd_officer_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import session_scope
+    from db.officers import find_officer, invite_link, issue_invite
+    from db.orgs import get_org
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        org = get_org(session, args.org)
+        officer = find_officer(session, org.id or 0, args.name)
+        if officer is None:
+            print(f"Không tìm thấy cán bộ {args.name!r}.", file=sys.stderr)
+            return 2
+        print(f"{officer.name}: {invite_link(settings.bot_username, issue_invite(session, officer))}")
+    return 0
+
+
+def cmd_officer_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from handlers.roster import import_roster, read_roster
+
+    from db.engine import session_scope
+    from db.orgs import get_or_create_org
+
+    path = Path(args.file)
+    rows = read_roster(path.read_bytes(), path.name)
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        org = get_or_create_org(session, args.org)
+        result = import_roster(session, org.id or 0, rows)
+    print(f"Đã thêm {result.added}, cập nhật {result.updated} cán bộ.")
+    if result.unknown_units:
+        print("Đơn vị chưa có trong danh mục (đã tạo mới): " + ", ".join(result.unknown_units))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(settings)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print("Chưa có TELEGRAM_BOT_TOKEN trong .env: chạy bản trình diễn ngoại tuyến.\n")
+        return cmd_demo(args, settings)
+    from bot.app import run_polling
+
+    return run_polling(settings)
+
+
+def cmd_run_strict(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print("Lỗi cấu hình TELEGRAM_BOT_TOKEN: chưa khai báo mã bot trong .env.", file=sys.stderr)
+        return 2
+    from bot.app import run_polling
+
+    return run_polling(settings)
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import run_benchmarks
+
+    _print_json(run_benchmarks(args.names or None)) if args.json else print(
+        run_benchmarks(args.names or None))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nhacviec", description="Nhắc Việc — bot nhắc việc cho UBND xã/phường")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("start", help="chạy bot (không có mã bot thì chạy bản trình diễn)")
+    sub.add_parser("run", help="chạy bot thật với mã bot trong .env")
+    sub.add_parser("demo", help="bản trình diễn ngoại tuyến")
+    db = sub.add_parser("db").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="cập nhật lược đồ cơ sở dữ liệu")
+
+    plan = sub.add_parser("plan").add_subparsers(dest="plan_command", required=True)
+    pp = plan.add_parser("parse")
+    pp.add_argument("file")
+    pp.add_argument("--json", action="store_true")
+    pt = plan.add_parser("template")
+    pt.add_argument("file")
+    pi = plan.add_parser("import")
+    pi.add_argument("file")
+    pi.add_argument("--org", required=True)
+    pi.add_argument("--yes", action="store_true")
+
+    parse = sub.add_parser("parse").add_subparsers(dest="parse_command", required=True)
+    for name in ("deadline", "reply"):
+        x = parse.add_parser(name)
+        x.add_argument("text")
+        x.add_argument("--ref-date")
+        x.add_argument("--json", action="store_true")
+
+    officer = sub.add_parser("officer").add_subparsers(dest="officer_command", required=True)
+    oa = officer.add_parser("add")
+    oa.add_argument("name")
+    oa.add_argument("--org", required=True)
+    oa.add_argument("--unit")
+    oa.add_argument("--role", default="officer")
+    oa.add_argument("--phone")
+    oi = officer.add_parser("invite")
+    oi.add_argument("name")
+    oi.add_argument("--org", required=True)
+    om = officer.add_parser("import")
+    om.add_argument("file")
+    om.add_argument("--org", required=True)
+
+    bench = sub.add_parser("bench")
+    bench.add_argument("names", nargs="*")
+    bench.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the administrator, never a traceback
+        from plans import PlanReadError
+
+        if isinstance(exc, PlanReadError):
+            print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
+            return 2
+        if isinstance(exc, OSError):
+            print(f"Lỗi đọc tệp: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd == "parse":
+        return cmd_parse_deadline(args) if args.parse_command == "deadline" else cmd_parse_reply(args)
+    if cmd == "plan" and args.plan_command == "parse":
+        return cmd_plan_parse(args)
+    if cmd == "plan" and args.plan_command == "template":
+        return cmd_plan_template(args)
+    settings = load_settings()
+    if cmd == "plan":
+        return cmd_plan_import(args, settings)
+    if cmd == "db":
+        return cmd_db_upgrade(args, settings)
+    if cmd == "officer":
+        handler = {"add": cmd_officer_add, "invite": cmd_officer_invite,
+                   "import": cmd_officer_import}[args.officer_command]
+        return handler(args, settings)
+    if cmd == "demo":
+        return cmd_demo(args, settings)
+    if cmd == "run":
+        return cmd_run_strict(args, settings)
+    if cmd == "bench":
+        return cmd_bench(args, settings)
+    return cmd_run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
