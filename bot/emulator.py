@@ -63,7 +63,6 @@ SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 #: What ``fail_next`` / ``slow_next`` / ``drop_next`` target when no method is named.
 FAULT_DEFAULT_METHODS = SEND_METHODS | EDIT_METHODS
-_LIMITED_METHODS = SEND_METHODS | EDIT_METHODS
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -268,7 +267,9 @@ _HTML_TAGS = {
 }
 _HTML_ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_ATTR_RE = re.compile(r"""([A-Za-z_][A-Za-z0-9_-]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_ATTR_RE = re.compile(
+    r"""([A-Za-z_][A-Za-z0-9_-]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
+)
 _TAG_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
@@ -974,9 +975,7 @@ class TelegramEmulator:
             msg["document"] = self._document_dict(info)
             if caption:
                 msg["caption"] = caption
-            self._record_in(
-                chat, msg, "document", document=info, caption=caption, text=caption
-            )
+            self._record_in(chat, msg, "document", document=info, caption=caption, text=caption)
             return self._push_update("message", msg)
 
     def inject_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -1005,9 +1004,7 @@ class TelegramEmulator:
         chats = [self._chats[chat_id]] if chat_id in self._chats else []
         if chat_id is None:
             chats = list(self._chats.values())
-        out = [
-            e for c in chats for e in c.transcript if e.direction == "out" and not e.deleted
-        ]
+        out = [e for c in chats for e in c.transcript if e.direction == "out" and not e.deleted]
         out.sort(key=lambda e: e.seq)
         return out
 
@@ -1179,9 +1176,7 @@ class TelegramEmulator:
         return None
 
     async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
-        params: dict[str, Any] = {
-            k: _decode_form_value(k, v) for k, v in request.query.items()
-        }
+        params: dict[str, Any] = {k: _decode_form_value(k, v) for k, v in request.query.items()}
         files: dict[str, Any] = {}
         if not request.body_exists:
             return params, files
@@ -1277,19 +1272,18 @@ class TelegramEmulator:
             raise _bad_request("chat_id is empty")
         if isinstance(raw, str) and raw.startswith("@"):
             name = raw[1:].lower()
-            for chat in self._chats.values():
-                if chat.username and chat.username.lower() == name:
-                    return chat
+            for known in self._chats.values():
+                if known.username and known.username.lower() == name:
+                    return known
             raise _bad_request("chat not found")
         try:
             chat_id = int(raw)
         except (TypeError, ValueError) as exc:
             raise _bad_request("chat not found") from exc
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            if self.strict_chats:
-                raise _bad_request("chat not found")
-            chat = self._chat_for(chat_id)
+        found = self._chats.get(chat_id)
+        if found is None and self.strict_chats:
+            raise _bad_request("chat not found")
+        chat = found if found is not None else self._chat_for(chat_id)
         if for_send and chat.type == "private":
             if chat.blocked:
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
@@ -1364,12 +1358,14 @@ class TelegramEmulator:
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise _bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup "
-                                   "should be an Array of Arrays")
+                raise _bad_request(
+                    'field "inline_keyboard" of the InlineKeyboardMarkup '
+                    "should be an Array of Arrays"
+                )
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not button.get("text"):
-                        raise _bad_request("can't find field \"text\"")
+                        raise _bad_request('can\'t find field "text"')
                     data = button.get("callback_data")
                     if data is not None and (
                         not isinstance(data, str)
@@ -1766,9 +1762,7 @@ class TelegramEmulator:
             self._set_markup(entry, markup)
             return self._record_edit("editMessageCaption", entry)
 
-    async def _m_editMessageReplyMarkup(
-        self, params: dict[str, Any], files: dict[str, Any]
-    ) -> Any:
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         with self._lock:
             chat, entry = self._editable(params)
             markup = self._reply_markup(params)
@@ -1887,8 +1881,9 @@ class TelegramEmulator:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", str(name)):
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(desc)) <= 256:
-                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID" if desc else
-                                   "command description is empty")
+                raise _bad_request(
+                    "BOT_COMMAND_DESCRIPTION_INVALID" if desc else "command description is empty"
+                )
         with self._lock:
             self._commands[self._scope_key(params)] = [
                 {"command": c["command"], "description": c["description"]} for c in commands

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime as dtm
 import hashlib
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def load_plan_file(path: str | Path, *, max_bytes: int = 20 * 1024 * 1024) -> Pr
     return load_plan(p.read_bytes(), p.name, max_bytes=max_bytes)
 
 
-def commit_preview(engine: Engine, org_id: int, preview: Preview) -> ImportResult:
+def commit_preview(
+    engine: Engine, org_id: int, preview: Preview, *, now: dtm.datetime | None = None
+) -> ImportResult:
     """Write Plan, Tasks and Assignments in one transaction."""
     plan = preview.plan
     with session_scope(engine) as session:
@@ -79,7 +82,7 @@ def commit_preview(engine: Engine, org_id: int, preview: Preview) -> ImportResul
             issued_on=plan.issued_on, year=plan.year, file_hash=preview.file_hash,
             file_name=preview.file_name, tasks=tasks,
         )
-        result = import_plan(session, org_id, data)
+        result = import_plan(session, org_id, data, now=now)
         if result.changed_task_ids:
             assign_by_units(session, org_id, result.changed_task_ids)
         return result

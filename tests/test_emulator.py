@@ -58,7 +58,9 @@ async def emu() -> AsyncIterator[TelegramEmulator]:
 
 def _png(width: int = 3, height: int = 2) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -154,8 +156,12 @@ async def test_button_press_reaches_callback_handler(emu: TelegramEmulator) -> N
         await query.edit_message_text(f"Đã chọn: {query.data}")
 
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Xong", callback_data="done:7"),
-          InlineKeyboardButton("Gia hạn", callback_data="extend:7")]]
+        [
+            [
+                InlineKeyboardButton("Xong", callback_data="done:7"),
+                InlineKeyboardButton("Gia hạn", callback_data="extend:7"),
+            ]
+        ]
     )
     async with running_app(emu, [CallbackQueryHandler(on_button)]) as app:
         sent = await app.bot.send_message(ALICE, "Việc số 7", reply_markup=keyboard)
@@ -451,7 +457,9 @@ async def test_raw_http_shapes(emu: TelegramEmulator) -> None:
 
 
 def test_parse_html() -> None:
-    text, entities = parse_html('<b>Hạn</b> &lt;10/12&gt; <a href="https://x.vn">link</a> 😀<i>i</i>')
+    text, entities = parse_html(
+        '<b>Hạn</b> &lt;10/12&gt; <a href="https://x.vn">link</a> 😀<i>i</i>'
+    )
     assert text == "Hạn <10/12> link 😀i"
     assert [e["type"] for e in entities] == ["bold", "text_link", "italic"]
     assert entities[1]["url"] == "https://x.vn"
@@ -468,6 +476,7 @@ def test_parse_html() -> None:
 def test_thread_mode_for_synchronous_callers() -> None:
     emu = TelegramEmulator(enforce_limits=False).start_in_thread()
     try:
+
         def call(method: str, **params: Any) -> Any:
             req = urllib.request.Request(
                 f"{emu.base_url}{emu.token}/{method}",

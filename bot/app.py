@@ -1,0 +1,116 @@
+"""The one place that builds the python-telegram-bot Application."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.settings import Settings
+from handlers import chat
+from handlers.context import Services
+from scheduler.delivery import Ticker
+
+COMMANDS = [
+    BotCommand("start", "Bắt đầu, liên kết tài khoản"),
+    BotCommand("tasks", "Nhiệm vụ của tôi"),
+    BotCommand("task", "Chi tiết một nhiệm vụ"),
+    BotCommand("report", "Báo cáo tiến độ"),
+    BotCommand("extend", "Xin gia hạn"),
+    BotCommand("summary", "Tổng hợp tình hình (lãnh đạo)"),
+    BotCommand("unlinked", "Cán bộ chưa liên kết (theo dõi)"),
+    BotCommand("help", "Hướng dẫn"),
+]
+
+HANDLERS = [
+    CommandHandler("start", chat.start),
+    CommandHandler("help", chat.help_cmd),
+    CommandHandler("tasks", chat.tasks_cmd),
+    CommandHandler("task", chat.task_cmd),
+    CommandHandler("report", chat.report_cmd),
+    CommandHandler("extend", chat.extend_cmd),
+    CommandHandler("summary", chat.summary_cmd),
+    CommandHandler("unlinked", chat.unlinked_cmd),
+    CallbackQueryHandler(chat.callback),
+    MessageHandler(filters.TEXT & ~filters.COMMAND, chat.text_message),
+]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Request URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def build_application(token: str, services: Services, *, base_url: str | None = None,
+                      base_file_url: str | None = None, ticker: Ticker | None = None,
+                      tick_seconds: float = 20.0) -> Application:
+    builder = (ApplicationBuilder().token(token)
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")))
+               .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
+               .post_init(_post_init))
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.add_handler(TypeHandler(Update, chat.store_update), group=-1)
+    app.add_handlers(HANDLERS)
+    if ticker is not None and app.job_queue is not None:
+        app.bot_data["ticker"] = ticker
+        app.job_queue.run_repeating(_tick_job, interval=tick_seconds, first=1.0)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    await app.bot.set_my_commands(COMMANDS)
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    ticker = context.bot_data["ticker"]
+    await ticker.tick(context.bot)
+
+
+def make_services(settings: Settings, clock: object | None = None) -> tuple[Services, Ticker]:
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.clock import SystemClock
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    calendar = WorkingCalendar(settings.timezone, swaps_path=settings.day_swaps_file)
+    real_clock = clock or SystemClock()
+    svc = Services(engine=engine, clock=real_clock, calendar=calendar,  # type: ignore[arg-type]
+                   bot_username=settings.bot_username, end_of_workday=settings.end_of_workday,
+                   max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+    ticker = Ticker(engine, calendar, real_clock, settings.digest_time)  # type: ignore[arg-type]
+    return svc, ticker
+
+
+def run_polling(settings: Settings) -> int:
+    configure_logging(settings.log_level)
+    svc, ticker = make_services(settings)
+    assert settings.token
+    app = build_application(settings.token, svc, base_url=settings.telegram_base_url,
+                            base_file_url=settings.telegram_base_file_url, ticker=ticker,
+                            tick_seconds=settings.tick_seconds)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

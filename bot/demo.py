@@ -1,0 +1,156 @@
+"""`nhacviec demo`: the whole story offline — commune, plan, invites, reminders, replies, summary."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import tempfile
+import zoneinfo
+from pathlib import Path
+
+from bot.emulator import TelegramEmulator
+from bot.settings import Settings
+
+LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+DATA = Path(__file__).parent / "data"
+PLAN_FILE = DATA / "an-thanh_kh-so-ket-2026.txt"
+
+# (name, unit, role, telegram id)
+PEOPLE = [
+    ("Nguyễn Quý Phong", None, "leader", 9001),
+    ("Trần Thị Hoa", "Phòng Văn hóa – Xã hội", "monitor", 9002),
+    ("Lê Văn Nam", "Phòng Kinh tế", "officer", 9003),
+    ("Phạm Thu Trang", "Văn phòng HĐND và UBND", "officer", 9004),
+    ("Đỗ Minh Tuấn", "Trung tâm Phục vụ hành chính công", "officer", 9005),
+]
+
+
+def run_demo(settings: Settings) -> int:
+    return asyncio.run(_demo(settings))
+
+
+async def _demo(settings: Settings) -> int:
+    from bot.app import build_application
+    from db.engine import make_engine, session_scope
+    from db.migrate import upgrade
+    from db.officers import add_officer, invite_link, issue_invite
+    from db.orgs import get_or_create_org, get_or_create_unit
+    from db.tasks import assign_by_units
+    from handlers.context import Services
+    from handlers.importing import commit_preview, load_plan_file
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.clock import FakeClock
+    from scheduler.delivery import Ticker
+    from scheduler.outbox import sync_tasks
+
+    tmp = tempfile.TemporaryDirectory(prefix="nhacviec-demo-")
+    engine = make_engine(f"sqlite:///{tmp.name}/demo.sqlite3")
+    upgrade(engine)
+    clock = FakeClock(dtm.datetime(2026, 4, 24, 7, 0, tzinfo=LOCAL).astimezone(dtm.UTC))
+    calendar = WorkingCalendar(settings.timezone)
+    emu = TelegramEmulator(bot_username=settings.bot_username)
+    await emu.start()
+    names = {}
+    try:
+        _say("Tạo UBND xã An Thành, nhập kế hoạch sơ kết từ tệp mẫu")
+        with session_scope(engine) as session:
+            org_id = get_or_create_org(session, "an-thanh", "UBND xã An Thành").id or 0
+        preview = load_plan_file(PLAN_FILE)
+        result = commit_preview(engine, org_id, preview, now=clock.now())
+        print(f"  {len(result.created)} nhiệm vụ đã được nhập.")
+        links = {}
+        with session_scope(engine) as session:
+            for name, unit_name, role, tg in PEOPLE:
+                unit = get_or_create_unit(session, org_id, unit_name) if unit_name else None
+                officer = add_officer(session, org_id, name, unit_id=unit.id if unit else None,
+                                      role=role)
+                links[tg] = issue_invite(session, officer, now=clock.now())
+                names[tg] = name
+                print(f"  Đường mời cho {name}: {invite_link(settings.bot_username, links[tg])}")
+            assign_by_units(session, org_id)
+        sync_tasks(engine, calendar, clock.now(), org_id=org_id)
+        services = Services(engine=engine, clock=clock, calendar=calendar,
+                            bot_username=settings.bot_username)
+        ticker = Ticker(engine, calendar, clock)
+        app = build_application(emu.token, services, base_url=emu.base_url,
+                                base_file_url=emu.base_file_url)
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            for _, _, _, tg in PEOPLE:
+                emu.add_user(tg, names[tg].split()[-1])
+            _say("Cán bộ bấm đường mời (/start <mã>)")
+            for _, _, _, tg in PEOPLE:
+                await _user(emu, tg, f"/start {links[tg]}", names)
+            _say("Đồng hồ mô phỏng chạy từ 24/04/2026 đến 06/05/2026: bot nhắc việc")
+            mark = len(emu.sent_messages())
+            while clock.now() < dtm.datetime(2026, 5, 5, 9, 0, tzinfo=LOCAL):
+                clock.advance(dtm.timedelta(hours=1))
+                await ticker.tick(app.bot)
+            await asyncio.sleep(0.2)
+            _print_bot_messages(emu, mark, names, limit=8)
+            _say("Cán bộ trả lời tin nhắc")
+            await _reply_last(emu, 9003, "xong rồi", names)
+            await _reply_last(emu, 9004, "dang lam 60%", names)
+            await _reply_last(emu, 9005, "vướng: chưa có hướng dẫn của Sở", names)
+            _say("Lãnh đạo xem tổng hợp")
+            await _user(emu, 9001, "/summary", names)
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await emu.stop()
+        engine.dispose()
+        tmp.cleanup()
+    print("\nKết thúc bản trình diễn.")
+    return 0
+
+
+def _say(title: str) -> None:
+    print(f"\n=== {title} ===")
+
+
+def _show(entry: object, names: dict[int, str], chat_id: int) -> None:
+    text = getattr(entry, "text", None) or (entry.get("text") if isinstance(entry, dict) else "")
+    who = names.get(chat_id, str(chat_id))
+    print(f"[Bot → {who}]\n{_plain(text or '')}\n")
+
+
+def _plain(text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?[a-z-]+[^>]*>", "", text))
+
+
+async def _user(emu: TelegramEmulator, tg: int, text: str, names: dict[int, str]) -> None:
+    before = len(emu.sent_messages(tg))
+    print(f"[{names[tg]}] {text if not text.startswith('/start ') else '/start <mã mời>'}")
+    emu.inject_text(tg, text)
+    await emu.wait_for(before + 1, chat_id=tg, timeout=10)
+    for entry in emu.sent_messages(tg)[before:]:
+        _show(entry, names, tg)
+
+
+async def _reply_last(emu: TelegramEmulator, tg: int, text: str, names: dict[int, str]) -> None:
+    last = emu.last_bot_message(tg)
+    before = len(emu.sent_messages(tg))
+    print(f"[{names[tg]}, trả lời tin nhắc] {text}")
+    emu.inject_text(tg, text, reply_to_message_id=_mid(last))
+    await emu.wait_for(before + 1, chat_id=tg, timeout=10)
+    for entry in emu.sent_messages(tg)[before:]:
+        _show(entry, names, tg)
+
+
+def _mid(entry: object) -> int | None:
+    if entry is None:
+        return None
+    return getattr(entry, "message_id", None) or (entry.get("message_id") if isinstance(entry, dict) else None)
+
+
+def _print_bot_messages(emu: TelegramEmulator, start: int, names: dict[int, str], limit: int) -> None:
+    msgs = emu.sent_messages()[start:]
+    print(f"  Bot đã gửi {len(msgs)} tin; một số tin tiêu biểu:\n")
+    for entry in msgs[:limit]:
+        chat_id = getattr(entry, "chat_id", None) or 0
+        _show(entry, names, chat_id)

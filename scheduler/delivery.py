@@ -1,0 +1,157 @@
+"""The tick: claim due notices, render, send through PTB, record the Telegram message id."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dtm
+import logging
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from db.engine import session_scope
+from db.models import Assignment, Notification, Officer, Task, TaskStatus
+from messages import render
+from scheduler.calendar import WorkingCalendar
+from scheduler.clock import Clock
+from scheduler.outbox import (
+    claim_due,
+    ensure_digests,
+    is_stale,
+    mark_cancelled,
+    mark_sent,
+    release_for_retry,
+    sync_tasks,
+)
+from scheduler.policy import is_quiet
+
+log = logging.getLogger(__name__)
+
+
+def task_buttons(task_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("Xong", callback_data=f"r:{task_id}:done"),
+         InlineKeyboardButton("Đang làm", callback_data=f"r:{task_id}:prog")],
+        [InlineKeyboardButton("Vướng mắc", callback_data=f"r:{task_id}:block"),
+         InlineKeyboardButton("Xin gia hạn", callback_data=f"r:{task_id}:ext")],
+    ])
+
+
+@dataclasses.dataclass
+class Outgoing:
+    notification_id: int
+    chat_id: int
+    text: str
+    task_id: int | None
+
+
+def _compose(engine: Engine, nid: int, now: dtm.datetime) -> Outgoing | None:
+    with session_scope(engine) as session:
+        row = session.get(Notification, nid)
+        if row is None or row.sent_at is not None or row.cancelled:
+            return None
+        officer = session.get(Officer, row.officer_id)
+        if officer is None or officer.telegram_user_id is None or officer.unreachable:
+            row.cancelled, row.last_error = True, "unlinked"
+            session.add(row)
+            return None
+        if is_stale(session, row, now):
+            row.cancelled, row.last_error = True, "stale"
+            session.add(row)
+            return None
+        if row.kind == "digest":
+            text = _digest_text(session, officer, now)
+            if text is None:
+                row.cancelled, row.last_error = True, "nothing to say"
+                session.add(row)
+                return None
+            return Outgoing(nid, officer.telegram_user_id, text, None)
+        task = session.get(Task, row.task_id)
+        assert task is not None
+        days_late = (now - task.due_at).days if task.due_at and task.due_at < now else 0
+        text = render("reminder", kind=row.kind, task=task, officer=officer, role=row.role,
+                      seq=row.seq, days_late=days_late)
+        return Outgoing(nid, officer.telegram_user_id, text, task.id)
+
+
+def _digest_text(session: object, officer: Officer, now: dtm.datetime) -> str | None:
+    from sqlmodel import Session
+
+    assert isinstance(session, Session)
+    soon = now + dtm.timedelta(days=7)
+    tasks = list(session.exec(
+        select(Task).join(Assignment, col(Assignment.task_id) == Task.id)
+        .where(Assignment.officer_id == officer.id, col(Task.status).in_(TaskStatus.OPEN_STATES),
+               col(Task.due_at).is_not(None), col(Task.due_at) < soon)
+        .order_by(col(Task.due_at))))
+    if not tasks:
+        return None
+    overdue = [t for t in tasks if t.due_at and t.due_at < now]
+    upcoming = [t for t in tasks if t.due_at and t.due_at >= now]
+    return render("digest", officer=officer, overdue=overdue, upcoming=upcoming, now=now)
+
+
+async def send_one(bot: object, engine: Engine, out: Outgoing, clock: Clock) -> str:
+    markup = task_buttons(out.task_id) if out.task_id else None
+    try:
+        msg = await bot.send_message(out.chat_id, out.text, reply_markup=markup)  # type: ignore[attr-defined]
+    except Forbidden:
+        _mark_unreachable(engine, out)
+        return "forbidden"
+    except RetryAfter as exc:
+        release_for_retry(engine, out.notification_id, f"retry_after {exc.retry_after}", clock.now())
+        return "retry"
+    except (TimedOut, NetworkError) as exc:
+        release_for_retry(engine, out.notification_id, str(exc), clock.now())
+        return "retry"
+    mark_sent(engine, out.notification_id, out.chat_id, msg.message_id, clock.now())
+    return "sent"
+
+
+def _mark_unreachable(engine: Engine, out: Outgoing) -> None:
+    mark_cancelled(engine, out.notification_id, "forbidden")
+    with session_scope(engine) as session:
+        row = session.get(Notification, out.notification_id)
+        officer = session.get(Officer, row.officer_id) if row else None
+        if officer is not None:
+            officer.unreachable = True
+            session.add(officer)
+
+
+@dataclasses.dataclass
+class Ticker:
+    """State kept across ticks; everything that matters lives in the database."""
+
+    engine: Engine
+    calendar: WorkingCalendar
+    clock: Clock
+    digest_time: dtm.time = dtm.time(7, 30)
+    batch: int = 200
+    _synced_on: dtm.date | None = None
+
+    async def tick(self, bot: object) -> dict[str, int]:
+        now = self.clock.now()
+        counts = {"sent": 0, "retry": 0, "forbidden": 0, "skipped": 0}
+        today = self.calendar.local_date(now)
+        if self._synced_on != today:
+            # Once a day: extend the planning horizon of every open task.
+            sync_tasks(self.engine, self.calendar, now)
+            self._synced_on = today
+        if is_quiet(now):
+            return counts
+        ensure_digests(self.engine, now, self.calendar, self.digest_time)
+        while True:
+            ids = claim_due(self.engine, now, self.batch)
+            if not ids:
+                break
+            for nid in ids:
+                out = _compose(self.engine, nid, now)
+                if out is None:
+                    counts["skipped"] += 1
+                    continue
+                counts[await send_one(bot, self.engine, out, self.clock)] += 1
+            if len(ids) < self.batch:
+                break
+        return counts
