@@ -111,7 +111,7 @@ def _say(title: str) -> None:
 
 
 def _show(entry: object, names: dict[int, str], chat_id: int) -> None:
-    text = getattr(entry, "text", None) or (entry.get("text") if isinstance(entry, dict) else "")
+    text = getattr(entry, "text", None) or getattr(entry, "caption", None) or ""
     who = names.get(chat_id, str(chat_id))
     print(f"[Bot → {who}]\n{_plain(text or '')}\n")
 
@@ -133,7 +133,8 @@ async def _user(emu: TelegramEmulator, tg: int, text: str, names: dict[int, str]
 
 
 async def _reply_last(emu: TelegramEmulator, tg: int, text: str, names: dict[int, str]) -> None:
-    last = emu.last_bot_message(tg)
+    with_buttons = [e for e in emu.sent_messages(tg) if e.reply_markup]
+    last = with_buttons[-1] if with_buttons else emu.last_bot_message(tg)
     before = len(emu.sent_messages(tg))
     print(f"[{names[tg]}, trả lời tin nhắc] {text}")
     emu.inject_text(tg, text, reply_to_message_id=_mid(last))
@@ -145,7 +146,7 @@ async def _reply_last(emu: TelegramEmulator, tg: int, text: str, names: dict[int
 def _mid(entry: object) -> int | None:
     if entry is None:
         return None
-    return getattr(entry, "message_id", None) or (entry.get("message_id") if isinstance(entry, dict) else None)
+    return getattr(entry, "message_id", None)
 
 
 def _print_bot_messages(emu: TelegramEmulator, start: int, names: dict[int, str], limit: int) -> None:

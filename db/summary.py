@@ -58,7 +58,7 @@ class Summary:
 
 
 def _matrix_columns(now: dtm.datetime) -> list:
-    done = Task.status == TaskStatus.DONE
+    done = col(Task.status) == TaskStatus.DONE
     undated = col(Task.due_at).is_(None)
     late_done = and_(done, col(Task.due_at).is_not(None), col(Task.completed_at) > Task.due_at)
     def n(cond: object) -> object:
@@ -70,7 +70,7 @@ def _matrix_columns(now: dtm.datetime) -> list:
                           and_(undated, col(Task.deadline_kind).not_in(UNDATED_KINDS))))),
         n(and_(~done, col(Task.due_at) < now)),
         n(and_(~done, undated, col(Task.deadline_kind).in_(("conditional", "on_request")))),
-        n(and_(~done, undated, Task.deadline_kind == "recurring")),
+        n(and_(~done, undated, col(Task.deadline_kind) == "recurring")),
     ]
 
 
@@ -82,7 +82,7 @@ def build_summary(
     if unit_id is not None:
         base.append(Task.lead_unit_id == unit_id)
     stmt = (select(Task.lead_unit_id, func.min(Task.lead_text), *_matrix_columns(now))
-            .where(*base).group_by(Task.lead_unit_id))
+            .where(*base).group_by(col(Task.lead_unit_id)))
     names = {u.id: u.name for u in session.exec(select(Unit).where(Unit.org_id == org_id))}
     rows: list[UnitRow] = []
     for unit, lead_text, *counts in session.exec(stmt):  # type: ignore[call-overload]
@@ -141,10 +141,10 @@ def _silent(session: Session, org_id: int, unit_id: int | None) -> list[str]:
     last_sent = (select(Notification.officer_id, func.max(Notification.sent_at).label("at"))
                  .where(Notification.org_id == org_id, col(Notification.sent_at).is_not(None),
                         col(Notification.task_id).is_not(None))
-                 .group_by(Notification.officer_id).subquery())
+                 .group_by(col(Notification.officer_id)).subquery())
     last_report = (select(ProgressReport.officer_id, func.max(ProgressReport.created_at).label("at"))
                    .where(ProgressReport.org_id == org_id)
-                   .group_by(ProgressReport.officer_id).subquery())
+                   .group_by(col(ProgressReport.officer_id)).subquery())
     stmt = (select(Officer.name)
             .join(last_sent, last_sent.c.officer_id == Officer.id)
             .outerjoin(last_report, last_report.c.officer_id == Officer.id)
@@ -159,7 +159,7 @@ def export_rows(session: Session, org_id: int, unit_id: int | None = None) -> li
     stmt = select(Task).where(Task.org_id == org_id)
     if unit_id is not None:
         stmt = stmt.where(Task.lead_unit_id == unit_id)
-    tasks = list(session.exec(stmt.order_by(Task.plan_id, Task.id)))
+    tasks = list(session.exec(stmt.order_by(col(Task.plan_id), col(Task.id))))
     last: dict[int, ProgressReport] = {}
     for rep in session.exec(select(ProgressReport).where(ProgressReport.org_id == org_id)
                             .order_by(col(ProgressReport.created_at))):
