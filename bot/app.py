@@ -73,6 +73,7 @@ def build_application(token: str, services: Services, *, base_url: str | None = 
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, chat.store_update), group=-1)
     app.add_handlers(HANDLERS)
+    app.add_error_handler(chat.on_error)
     if ticker is not None and app.job_queue is not None:
         app.bot_data["ticker"] = ticker
         app.job_queue.run_repeating(_tick_job, interval=tick_seconds, first=1.0)

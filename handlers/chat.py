@@ -6,7 +6,6 @@ import datetime as dtm
 import io
 import zoneinfo
 
-from plans.replies import parse_reply
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -29,6 +28,7 @@ from db.tasks import (
 from handlers.context import services
 from messages import render, split_message
 from plans.deadlines import parse_colloquial
+from plans.replies import parse_reply
 from scheduler.delivery import task_buttons
 from scheduler.outbox import sync_tasks
 
@@ -262,7 +262,7 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
             InlineKeyboardButton("Từ chối", callback_data=f"x:{req_id}:r")]])
         for chat_id in deciders:
             await context.bot.send_message(chat_id, render(
-                "extension_request", task=task_snapshot, officer=officer, due=due, reason=note),
+                "extension_request", task=task_snapshot, officer=officer, new_due=due, reason=note),
                 parse_mode=ParseMode.HTML, reply_markup=buttons)
         _finish(context, "extension")
         return
@@ -286,7 +286,8 @@ def _deciders(session: object, task: Task) -> list[int]:
         col(Officer.telegram_user_id).is_not(None))))
     named = [o for o in people if o.role == "leader" and task.leader_text
              and o.name in task.leader_text]
-    chosen = named + [o for o in people if o.role == "monitor"] or people
+    leaders = named or [o for o in people if o.role == "leader"]
+    chosen = leaders + [o for o in people if o.role == "monitor"]
     return sorted({o.telegram_user_id for o in chosen if o.telegram_user_id})
 
 
@@ -460,3 +461,15 @@ async def unlinked_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def parse_colloquial_date(text: str, now: dtm.datetime) -> dtm.datetime | None:
     return parse_colloquial(text, now=now)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure; tell the user politely. The inbound message is already stored."""
+    import logging
+
+    logging.getLogger(__name__).error("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, render("error"))
+        except Exception:  # the error path must not raise again
+            logging.getLogger(__name__).warning("could not report the error to the user")

@@ -437,16 +437,22 @@ _C_TIME_RE = re.compile(
     r"|(?P<h2>\d{1,2})\s*:\s*(?P<m2>\d{2})(?!\d))"
     r"(?:\s*(?P<ap>sang|trua|chieu|toi|dem))?"
 )
-_C_DAYPART_RE = re.compile(r"\b(?P<p>sang|trua|chieu|toi)\b")
+# "sang" is also "to" (lùi sang tuần sau) and "toi" also "I"/"next": a day part only when a
+# day word follows or "buổi" precedes.
+_C_DAYPART_RE = re.compile(
+    r"\b(?:buoi\s+(?P<b>sang|trua|chieu|toi)\b"
+    r"|(?P<p>sang|trua|chieu|toi)\s+(?=(?:nay|mai|mot|kia|thu|chu|cn|t[2-7]|ngay)\b))"
+)
 _C_DMY_RE = re.compile(
     r"\b(?P<d>\d{1,2})\s*(?P<s>[/.\-])\s*(?P<m>\d{1,2})(?:\s*(?P=s)\s*(?P<y>\d{4}|\d{2}))?(?![\d/.\-])"
 )
 _C_VN_RE = re.compile(
-    r"\bngay\s+(?P<d>\d{1,2})(?:\s+thang\s+(?P<m>\d{1,2})(?:\s+nam\s+(?P<y>\d{4}))?)?(?![\d/.\-])"
+    r"\b(?:ngay\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})(?=\s+thang\s+\d))"
+    r"(?:\s+thang\s+(?P<m>\d{1,2})(?:\s*(?:nam|/)\s*(?P<y>\d{4}))?)?(?![\d/.\-])"
 )
 _C_REL_RE = re.compile(
     rf"\b(?:(?:sau|them|trong|khoang|tam|gia\s+han|lui|hoan|keo\s+dai|doi)\s+)?{_NUM}\s+"
-    r"(?P<u>ngay|hom|tuan|thang)(?:\s+(?:nua|toi|sau))?\b"
+    r"(?P<u>ngay|hom|tuan|thang)(?!\s*\d)(?:\s+(?:nua|toi|sau))?\b"
 )
 _C_WEEKDAY_RE = re.compile(
     r"\b(?:thu\s*(?P<w>hai|ba|tu|nam|sau|bay|[2-7])|t(?P<t>[2-7])|(?P<cn>chu\s*nhat|cn))\b"
@@ -492,7 +498,7 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
         return _roll_year(int(m.group("d")), int(m.group("m")), _year4(y) if y else None, today), False
     m = _C_VN_RE.search(f)
     if m:
-        d = int(m.group("d"))
+        d = int(m.group("d") or m.group("d2"))
         if m.group("m"):
             y = m.group("y")
             return _roll_year(d, int(m.group("m")), int(y) if y else None, today), False
@@ -614,14 +620,14 @@ def _parse_colloquial(
             # "8h tối" / "2 giờ chiều" may carry the day part one word later
             if mt.group("ap") is None and hm[0] < 12:
                 after = _C_DAYPART_RE.match(f, mt.end() + 1) if mt.end() < len(f) else None
-                if after and after.group("p") in ("chieu", "toi"):
+                if after and (after.group("p") or after.group("b")) in ("chieu", "toi"):
                     t = dtm.time(hm[0] + 12, hm[1])
         # keep "17h30" from being read as a date or a count
         f = f[: mt.start()] + " " * (mt.end() - mt.start()) + f[mt.end() :]
     if t is None:
         mp = _C_DAYPART_RE.search(f)
         if mp:
-            t = _DAYPART_TIME.get(mp.group("p"), end_of_day)
+            t = _DAYPART_TIME.get(mp.group("p") or mp.group("b"), end_of_day)
 
     day, _ = _colloquial_date(f, today)
     if day is not None:

@@ -58,8 +58,11 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
                 wanted[key] = Notification(
                     org_id=task.org_id, task_id=task.id, officer_id=officer_id,
                     kind=notice.kind, seq=notice.seq, role=role, key=key, due_at=notice.at)
+    closed = task.status in (TaskStatus.DONE, TaskStatus.WAITING)
     for key, row in pending.items():
-        if key not in wanted and row.claimed_at is None:
+        # Past rows the planner no longer lists are missed notices, not obsolete ones:
+        # the tick decides whether they are still useful.
+        if key not in wanted and row.claimed_at is None and (closed or row.due_at > now):
             row.cancelled = True
             session.add(row)
     existing = set(session.exec(select(Notification.key).where(
