@@ -94,6 +94,7 @@ async def _demo(settings: Settings) -> int:
             await _reply_last(emu, 9003, "xong rồi", names)
             await _reply_last(emu, 9004, "dang lam 60%", names)
             await _reply_last(emu, 9005, "vướng: chưa có hướng dẫn của Sở", names)
+            await asyncio.sleep(0.5)  # let the forwarded blocker reach the leader first
             _say("Lãnh đạo xem tổng hợp")
             await _user(emu, 9001, "/summary", names)
             await app.updater.stop()

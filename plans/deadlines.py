@@ -429,7 +429,8 @@ _NUM_WORDS = {
     "vai": 3,
     "dam": 10,
 }
-_NUM = r"(?P<n>\d{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|vai)"
+# "tư"/"sáu" are left out: folded they are "từ" (from) and "sau" (after).
+_NUM = r"(?P<n>\d{1,3}|mot|hai|ba|bon|nam|bay|tam|chin|muoi|vai)"
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 
 _C_TIME_RE = re.compile(
