@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.settings import Settings
-from handlers import chat
+from handlers import chat, upload
 from handlers.context import Services
 from scheduler.delivery import Ticker
 
@@ -45,7 +45,9 @@ HANDLERS = [
     CommandHandler("extend", chat.extend_cmd),
     CommandHandler("summary", chat.summary_cmd),
     CommandHandler("unlinked", chat.unlinked_cmd),
+    CallbackQueryHandler(upload.decide, pattern=r"^imp:"),
     CallbackQueryHandler(chat.callback),
+    MessageHandler(filters.Document.ALL, upload.document),
     MessageHandler(filters.TEXT & ~filters.COMMAND, chat.text_message),
 ]
 

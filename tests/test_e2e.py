@@ -188,3 +188,29 @@ def test_every_template_renders():
     assert "Đã liên kết" in render("link_result", outcome="linked",
                                    officer=type("O", (), {"name": "A"})())
     io.StringIO(render("help", officer=None))
+
+
+async def test_monitor_imports_document_with_preview(world):
+    emu, engine = world["emu"], world["engine"]
+    await link(world, MONITOR)
+    await link(world, OFFICER)
+    content = open("tests/fixtures/dai-son_kh92-nq268_ocr.txt", "rb").read()
+    n = len(emu.sent_messages(OFFICER))
+    emu.upload_document(OFFICER, "kh.txt", content, "text/plain")
+    await emu.wait_for(n + 1, chat_id=OFFICER, timeout=10)
+    assert "không có quyền" in emu.sent_messages(OFFICER)[-1].text
+    n = len(emu.sent_messages(MONITOR))
+    emu.upload_document(MONITOR, "kh.txt", content, "text/plain")
+    await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
+    preview = emu.sent_messages(MONITOR)[-1]
+    assert "Số nhiệm vụ: 23" in preview.text
+    ok = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    emu.press_button(MONITOR, preview.message_id, ok)
+    await emu.wait_for(n + 2, chat_id=MONITOR, timeout=10)
+    assert "23 nhiệm vụ mới" in emu.sent_messages(MONITOR)[-1].text
+    with session_scope(engine) as s:
+        assert len(s.exec(select(Task)).all()) == 38 + 23
+    n = len(emu.sent_messages(MONITOR))
+    emu.upload_document(MONITOR, "virus.pdf", b"MZ\x90\x00" * 50, "application/pdf")
+    await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
+    assert "Không nhập được" in emu.sent_messages(MONITOR)[-1].text

@@ -1,0 +1,76 @@
+"""A monitor sends a plan document → preview with Xác nhận / Huỷ → one-transaction import."""
+
+from __future__ import annotations
+
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from db.engine import session_scope
+from db.officers import officer_for_telegram
+from handlers.context import services
+from handlers.importing import Preview, commit_preview, load_plan
+from messages import render
+from plans import PlanReadError
+from scheduler.outbox import sync_tasks
+
+IMPORT_ROLES = ("monitor", "admin")
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document from a monitor is read as a plan; anyone else is refused politely."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.document is not None and user is not None
+    svc = services(context)
+    with session_scope(svc.engine) as session:
+        officer = officer_for_telegram(session, user.id)
+    if officer is None or officer.role not in IMPORT_ROLES:
+        await message.reply_text(render("refused"))
+        return
+    doc = message.document
+    if doc.file_size and doc.file_size > svc.max_upload_bytes:
+        await message.reply_text(render("import_error", message_vi=PlanReadError(
+            "too_large", "Tệp vượt quá dung lượng cho phép.").message_vi))
+        return
+    data = bytes(await (await doc.get_file()).download_as_bytearray())
+    try:
+        preview = load_plan(data, doc.file_name or "ke-hoach.txt", max_bytes=svc.max_upload_bytes)
+    except PlanReadError as exc:
+        await message.reply_text(render("import_error", message_vi=exc.message_vi))
+        return
+    if not preview.plan.tasks:
+        await message.reply_text(render("import_error",
+                                        message_vi="Không tìm thấy nhiệm vụ nào trong tài liệu."))
+        return
+    token = secrets.token_hex(6)
+    context.bot_data.setdefault("previews", {})[token] = (officer.org_id, user.id, preview)
+    buttons = InlineKeyboardMarkup([[
+        InlineKeyboardButton("Xác nhận", callback_data=f"imp:{token}:ok"),
+        InlineKeyboardButton("Huỷ", callback_data=f"imp:{token}:no")]])
+    await message.reply_text(render("import_preview_cli", p=preview), reply_markup=buttons,
+                             parse_mode=ParseMode.HTML)
+
+
+async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Xác nhận / Huỷ on a preview; only the monitor who sent the file may decide."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, token, choice = (query.data.split(":") + ["", ""])[:3]
+    pending: dict[str, tuple[int, int, Preview]] = context.bot_data.get("previews", {})
+    entry = pending.get(token)
+    if entry is None or query.from_user.id != entry[1]:
+        await query.message.reply_text(render("import_expired"))  # type: ignore[union-attr]
+        return
+    org_id, _, preview = pending.pop(token)
+    if choice != "ok":
+        await query.message.reply_text(render("import_cancelled"))  # type: ignore[union-attr]
+        return
+    svc = services(context)
+    result = commit_preview(svc.engine, org_id, preview, now=svc.clock.now())
+    if result.changed_task_ids:
+        sync_tasks(svc.engine, svc.calendar, svc.clock.now(), result.changed_task_ids)
+    await query.message.reply_text(render("import_done", r=result))  # type: ignore[union-attr]
