@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import io
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -194,7 +195,7 @@ async def test_monitor_imports_document_with_preview(world):
     emu, engine = world["emu"], world["engine"]
     await link(world, MONITOR)
     await link(world, OFFICER)
-    content = open("tests/fixtures/dai-son_kh92-nq268_ocr.txt", "rb").read()
+    content = Path("tests/fixtures/dai-son_kh92-nq268_ocr.txt").read_bytes()
     n = len(emu.sent_messages(OFFICER))
     emu.upload_document(OFFICER, "kh.txt", content, "text/plain")
     await emu.wait_for(n + 1, chat_id=OFFICER, timeout=10)
