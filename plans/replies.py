@@ -69,7 +69,7 @@ _BLOCK_NEG_RE = re.compile(
     r"\b(?:khong|ko|k|kg|khg|chang|cha|hong|hok|het|da\s+giai\s+quyet|da\s+thao\s+go|da\s+xu\s+ly)"
     r"\s+(?:(?:co|gap|bi|con|thay|gi|van\s+de)\s+){0,3}$"
 )
-_NOTE_LEAD_RE = re.compile(r"^(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau)\b)+")
+_NOTE_LEAD_RE = re.compile(r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau)\b)+")
 
 _PCT_RE = re.compile(r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram|ptram|pt\b)")
 _HALF_RE = re.compile(r"\b(?:mot\s+nua|duoc\s+nua|nua\s+(?:khoi\s+luong|cong\s+viec))\b")
@@ -104,15 +104,13 @@ _EXT_DATE_LEAD_RE = re.compile(
 )
 
 
-def _note(orig: str, start: int, end: int | None = None) -> str | None:
-    s = orig[start:end]
-    from plans.text import fold
-
-    lead = _NOTE_LEAD_RE.match(fold(s)) if s else None
-    if lead is not None and lead.end():
-        # fold() collapsed nothing here (input is already space-normalised), so offsets agree
-        s = s[lead.end() :]
-    s = s.strip(" \t:;,.-–")
+def _note(orig: str, f: str, start: int, end: int | None = None) -> str | None:
+    """The original words from *start*, without leading connectives ("là", "vì", ":")."""
+    end = len(orig) if end is None else end
+    lead = _NOTE_LEAD_RE.match(f, start, end)
+    if lead is not None:
+        start = lead.end()
+    s = orig[start:end].strip(" \t:;,.-–")
     return s or None
 
 
@@ -120,7 +118,7 @@ def _reason(orig: str, f: str, start: int) -> str | None:
     m = _REASON_RE.search(f, start)
     if m is None:
         return None
-    return _note(orig, m.end())
+    return _note(orig, f, m.end())
 
 
 def _percent(f: str) -> tuple[int | None, bool]:
@@ -179,9 +177,9 @@ def parse_reply(
             continue
         word = mb.group(0)
         if word.startswith(("chua", "khong", "thieu", "cho", "dang cho")):
-            note = _note(orig, mb.start())  # the words are the reason: "chưa có kinh phí"
+            note = _note(orig, f, mb.start())  # the words are the reason: "chưa có kinh phí"
         else:
-            note = _note(orig, mb.end())
+            note = _note(orig, f, mb.end())
         return ReplyParse("blocked", pct, None, note)
 
     # 3. a question back ("xong chưa?") is not an answer
@@ -206,7 +204,7 @@ def parse_reply(
     note = None
     mr = _REASON_RE.search(f)
     if mr is not None and re.match(r"\b(?:ly\s+do|boi|vi|do|tai\s+vi)\b", f[mr.start() :].lstrip()):
-        note = _note(orig, mr.end())
+        note = _note(orig, f, mr.end())
 
     if pct is not None:
         if pct >= 100:
@@ -238,14 +236,10 @@ def _extension(
         rest_start = lead.end()
     sep = _REASON_RE.search(f, rest_start)
     date_end = sep.start() if sep is not None else len(f)
-    note = _note(orig, sep.end()) if sep is not None else None
-    # "gia hạn 1 tuần" counts from the keyword on ("thêm" is part of the amount)
-    date_text = f[m.end() : date_end] if f[m.start() : m.end()].endswith("them") else ""
-    date_text = date_text or f[rest_start:date_end]
-    if f[m.start() : m.end()].endswith("them") and not date_text.strip():
-        date_text = f[m.end() : date_end]
-    if f[m.start() : m.end()].rstrip().endswith("them"):
-        date_text = "them " + date_text
+    note = _note(orig, f, sep.end()) if sep is not None else None
+    date_text = f[rest_start:date_end]
+    if f[m.start() : m.end()].endswith("them"):
+        date_text = "them " + date_text  # "xin thêm 3 ngày": the amount is relative to now
     due = parse_colloquial(date_text, now=now) if date_text.strip() else None
     if due is None and m.start() > 0:
         due = parse_colloquial(f[: m.start()], now=now)
