@@ -216,3 +216,22 @@ async def test_monitor_imports_document_with_preview(world):
     emu.upload_document(MONITOR, "virus.pdf", b"MZ\x90\x00" * 50, "application/pdf")
     await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
     assert "Không nhập được" in emu.sent_messages(MONITOR)[-1].text
+
+
+async def test_chart_and_excel_arrive_and_open(world):
+    import openpyxl
+    from matplotlib.image import imread
+
+    emu = world["emu"]
+    await link(world, LEADER)
+    shown = await say(emu, LEADER, "/summary")
+    for button in shown.reply_markup["inline_keyboard"][0]:
+        n = len(emu.sent_messages(LEADER))
+        emu.press_button(LEADER, shown.message_id, button["callback_data"])
+        await emu.wait_for(n + 1, chat_id=LEADER, timeout=20)
+    files = [e for e in emu.sent_messages(LEADER) if e.photo or e.document]
+    photo = next(e.photo for e in files if e.photo)
+    assert imread(io.BytesIO(photo.content), format="png").shape[1] >= 800
+    doc = next(e.document for e in files if e.document)
+    ws = openpyxl.load_workbook(io.BytesIO(doc.content)).active
+    assert ws.cell(3, 1).value == "STT" and ws.max_row == 3 + 38
