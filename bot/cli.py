@@ -152,10 +152,9 @@ def cmd_officer_invite(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_officer_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from handlers.roster import import_roster, read_roster
-
     from db.engine import session_scope
     from db.orgs import get_or_create_org
+    from handlers.roster import import_roster, read_roster
 
     path = Path(args.file)
     rows = read_roster(path.read_bytes(), path.name)

@@ -87,7 +87,7 @@ def _header_map(row: list[str]) -> dict[str, int]:
 
 def read_roster(content: bytes, filename: str) -> list[RosterRow]:
     rows = _rows_from(content, filename)
-    for index, row in enumerate(rows[:10]):
+    for index, row in enumerate(rows[:10]):  # noqa: B007 (index is used after the loop)
         header = _header_map(row)
         if "name" in header:
             break
