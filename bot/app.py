@@ -33,6 +33,7 @@ COMMANDS = [
     BotCommand("extend", "Xin gia hạn"),
     BotCommand("summary", "Tổng hợp tình hình (lãnh đạo)"),
     BotCommand("unlinked", "Cán bộ chưa liên kết (theo dõi)"),
+    BotCommand("activate", "Kích hoạt nhiệm vụ có điều kiện (theo dõi)"),
     BotCommand("help", "Hướng dẫn"),
 ]
 
@@ -45,6 +46,7 @@ HANDLERS = [
     CommandHandler("extend", chat.extend_cmd),
     CommandHandler("summary", chat.summary_cmd),
     CommandHandler("unlinked", chat.unlinked_cmd),
+    CommandHandler("activate", chat.activate_cmd),
     CallbackQueryHandler(upload.decide, pattern=r"^imp:"),
     CallbackQueryHandler(chat.callback),
     MessageHandler(filters.Document.ALL, upload.document),

@@ -473,3 +473,32 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, render("error"))
         except Exception:  # the error path must not raise again
             logging.getLogger(__name__).warning("could not report the error to the user")
+
+
+async def activate_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/activate <ref> <date>: a conditional task's condition is met; reminders start (monitors)."""
+    from db.tasks import activate_task
+
+    officer = _officer(update, context)
+    if officer is None:
+        await refuse_unlinked(update)
+        return
+    if officer.role not in ("monitor", "admin", "leader"):
+        await _reply(update, render("refused"))
+        return
+    args = context.args or []
+    svc = services(context)
+    now = svc.clock.now()
+    moment = parse_colloquial(" ".join(args[1:]), now=now) if len(args) >= 2 else None
+    if moment is None:
+        await _reply(update, render("usage", command="activate"))
+        return
+    with session_scope(svc.engine) as session:
+        found = task_by_ref(session, officer.org_id, args[0])
+        if not found:
+            await _reply(update, render("task_not_found", ref=args[0]))
+            return
+        task = activate_task(session, found[0], moment, now=now)
+        task_id, ref, due_at = task.id or 0, task.ref, task.due_at
+    sync_tasks(svc.engine, svc.calendar, now, [task_id])
+    await _reply(update, render("activated", ref=ref, due_at=due_at))

@@ -123,7 +123,9 @@ _CAND_RE = re.compile(
 _TIME_BEFORE_RE = re.compile(
     r"(?:(?P<h>\d{1,2})\s*(?:gio|h(?![a-z]))\s*(?:(?P<m>\d{1,2})\s*(?:phut|p(?![a-z])|')?)?"
     r"|(?P<h2>\d{1,2})\s*:\s*(?P<m2>\d{2}))"
-    r"\s*'?\s*(?P<ap>sang|trua|chieu|toi)?[\s,;\-]*(?:(?:cua\s+)?ngay[\s,;\-]*)?$"
+    r"\s*'?\s*(?P<ap>sang|trua|chieu|toi)?[\s,;\-]*"
+    r"(?:(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat)[\s,;\-]*)?"
+    r"(?:(?:cua\s+)?ngay[\s,;\-]*)?$"
 )
 _TIME_AFTER_RE = re.compile(
     r"[\s,;\-]*(?:(?:vao\s+)?luc\s+|vao\s+)?"

@@ -69,7 +69,7 @@ _BLOCK_NEG_RE = re.compile(
     r"\b(?:khong|ko|k|kg|khg|chang|cha|hong|hok|het|da\s+giai\s+quyet|da\s+thao\s+go|da\s+xu\s+ly)"
     r"\s+(?:(?:co|gap|bi|con|thay|gi|van\s+de)\s+){0,3}$"
 )
-_NOTE_LEAD_RE = re.compile(r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau)\b)+")
+_NOTE_LEAD_RE = re.compile(r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang)\b)+")
 
 _PCT_RE = re.compile(r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram|ptram|pt\b)")
 _HALF_RE = re.compile(r"\b(?:mot\s+nua|duoc\s+nua|nua\s+(?:khoi\s+luong|cong\s+viec))\b")
@@ -84,7 +84,7 @@ _DONE_NEG_RE = re.compile(
     r"\b(?:chua|khong|ko|k|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de|co\s+gang"
     r"|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|cho|can|phai|muon|kip)\s+(?:" + _W + r"\s+){0,2}$"
 )
-_DONE_PARTIAL_RE = re.compile(r"^\s*(?:(?:1|mot)\s+(?:phan|nua|so)|duoc\s+(?:1|mot)\s+phan)\b")
+_DONE_PARTIAL_RE = re.compile(r"\s*(?:(?:1|mot)\s+(?:phan|nua|so)|duoc\s+(?:1|mot)\s+phan)\b")
 _QUESTION_RE = re.compile(r"(?:\?\s*$|\b(?:chua|khong|ko|k|chu)\s*(?:a|ah|vay|nhi|nhe)?\s*\??\s*$)")
 
 _PROGRESS_RE = re.compile(
@@ -99,7 +99,7 @@ _NOT_STARTED_RE = re.compile(
 )
 _REASON_RE = re.compile(r"(?:\s[:\-–]\s?|:\s*|\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b\s*)")
 _EXT_DATE_LEAD_RE = re.compile(
-    r"^(?:[\s:;,]|\b(?:den|toi|sang|qua|lai|ngay|den\s+ngay|han|thoi\s+gian|han\s+chot|cho|em|toi"
+    r"(?:[\s:;,]|\b(?:den|toi|sang|qua|lai|ngay|den\s+ngay|han|thoi\s+gian|han\s+chot|cho|em|toi"
     r"|them\s+thoi\s+gian)\b)+"
 )
 

@@ -74,6 +74,9 @@ DATED = [
     ("ngày 05/12/2025 lúc 9h30", "datetime", at(2025, 12, 5, 9, 30)),
     ("cham nhat 15 gio, ngay 06/5/2026", "datetime", at(2026, 5, 6, 15)),
     ("2 giờ chiều ngày 05/12/2025", "datetime", at(2025, 12, 5, 14)),
+    ("trước 17h00 thứ Sáu, ngày 05/12/2025", "datetime", at(2025, 12, 5, 17)),
+    ("17h ngày 5/12", "datetime", at(2025, 12, 5, 17)),
+    ("Hằng tháng, lần đầu trước 15/12/2025", "date", at(2025, 12, 15)),
     # date
     ("05/12/2025", "date", at(2025, 12, 5)),
     ("5/12/2025", "date", at(2025, 12, 5)),
@@ -147,6 +150,8 @@ UNDATED = [
     ("Định kỳ", "recurring"),
     ("Liên tục", "recurring"),
     ("Hằng tháng, năm 2026", "recurring"),
+    ("Tháng 12 hằng năm", "recurring"),
+    ("trước 15/12 hằng năm", "recurring"),
     ("Sau khi có hướng dẫn của Bộ Nông nghiệp và Môi trường", "conditional"),
     ("Sau khi co huong dan", "conditional"),
     ("Sau khi c6 huéng dan cua B Nong nghiép va Moi truong", "conditional"),

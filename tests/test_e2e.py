@@ -235,3 +235,16 @@ async def test_chart_and_excel_arrive_and_open(world):
     doc = next(e.document for e in files if e.document)
     ws = openpyxl.load_workbook(io.BytesIO(doc.content)).active
     assert ws.cell(3, 1).value == "STT" and ws.max_row == 3 + 38
+
+
+async def test_monitor_activates_conditional_task(world):
+    emu, engine = world["emu"], world["engine"]
+    await link(world, MONITOR)
+    await link(world, OFFICER)
+    refused = await say(emu, OFFICER, "/activate IV.1 30/01/2026")
+    assert "không có quyền" in refused.text
+    done = await say(emu, MONITOR, "/activate IV.1 30/01/2026")
+    assert "Đã kích hoạt" in done.text and "30/01/2026" in done.text
+    with session_scope(engine) as s:
+        task = s.exec(select(Task).where(Task.ref == "IV.1")).one()
+        assert task.status == "open" and task.due_at is not None
