@@ -83,7 +83,7 @@ def _year4(s: str) -> int:
 
 # Characters that OCR and Word formatting scatter in table cells; replaced one-for-one by spaces
 # so offsets still point into the original text.
-_NOISE_TABLE = str.maketrans({c: " " for c in "|*_~`#[]{}<>\"\\"})
+_NOISE_TABLE = str.maketrans({c: " " for c in '|*_~`#[]{}<>"\\'})
 
 # Document references ("268/NQ-CP ngày 31/8/2025", "123/2025/NĐ-CP") carry dates that are not
 # deadlines; they are blanked before looking for dates.
@@ -498,7 +498,9 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
     m = _C_DMY_RE.search(f)
     if m:
         y = m.group("y")
-        return _roll_year(int(m.group("d")), int(m.group("m")), _year4(y) if y else None, today), False
+        return _roll_year(
+            int(m.group("d")), int(m.group("m")), _year4(y) if y else None, today
+        ), False
     m = _C_VN_RE.search(f)
     if m:
         d = int(m.group("d") or m.group("d2"))

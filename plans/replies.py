@@ -51,7 +51,9 @@ _EXT_RE = re.compile(
     r"|(?<=xin\s)(?:doi|hoan)|(?:them|them\s+thoi\s+gian)(?=\s+(?:\d|mot|hai|ba|bon|nam|vai)))\b"
 )
 _EXT_BARE_RE = re.compile(r"\b(?:xin|cho)\s+(?:(?:em|toi|minh|chung\s+em|don\s+vi)\s+)?them\b")
-_EXT_NEG_RE = re.compile(r"\b(?:khong|ko|k|kg|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+)*$")
+_EXT_NEG_RE = re.compile(
+    r"\b(?:khong|ko|k|kg|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+)*$"
+)
 
 _BLOCK_RE = re.compile(
     r"\b(?:(?:bi\s+|gap\s+|con\s+|dang\s+)?(?:vuong(?:\s+mac)?|kho\s+khan|tac\s+mac)"
@@ -82,7 +84,9 @@ _DONE_RE = re.compile(
 # before a "done" word: it is not done (yet)
 _DONE_NEG_RE = re.compile(
     r"\b(?:chua|khong|ko|k|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de|co\s+gang"
-    r"|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|cho|can|phai|muon|kip)\s+(?:" + _W + r"\s+){0,2}$"
+    r"|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|cho|can|phai|muon|kip)\s+(?:"
+    + _W
+    + r"\s+){0,2}$"
 )
 _DONE_PARTIAL_RE = re.compile(r"\s*(?:(?:1|mot)\s+(?:phan|nua|so)|duoc\s+(?:1|mot)\s+phan)\b")
 _QUESTION_RE = re.compile(r"(?:\?\s*$|\b(?:chua|khong|ko|k|chu)\s*(?:a|ah|vay|nhi|nhe)?\s*\??\s*$)")

@@ -56,7 +56,14 @@ def test_fold_aligned_keeps_offsets() -> None:
 def test_small_helpers() -> None:
     assert normalize_spaces("  a \t b\n c ") == "a b c"
     assert strip_diacritics("Thường Xuyên Đ") == "Thuong Xuyen D"
-    assert [roman_to_int(s) for s in ("I", "iv", "IX", "xii", "abc", "")] == [1, 4, 9, 12, None, None]
+    assert [roman_to_int(s) for s in ("I", "iv", "IX", "xii", "abc", "")] == [
+        1,
+        4,
+        9,
+        12,
+        None,
+        None,
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,9 +424,40 @@ def test_parse_deadline_never_raises(
 
 _PIECES = st.sampled_from(
     [
-        "ngày", "tháng", "năm", "quý", "giờ", "h", "/", "-", ",", " ", "(", ")", "sau khi",
-        "trước", "thường xuyên", "hằng tháng", "IV", "III", "lV", "31", "12", "2025", "99",
-        "0", "15", "đến", "từ", "thứ", "tuần sau", "mai", "cuối", "|", ":", "'",
+        "ngày",
+        "tháng",
+        "năm",
+        "quý",
+        "giờ",
+        "h",
+        "/",
+        "-",
+        ",",
+        " ",
+        "(",
+        ")",
+        "sau khi",
+        "trước",
+        "thường xuyên",
+        "hằng tháng",
+        "IV",
+        "III",
+        "lV",
+        "31",
+        "12",
+        "2025",
+        "99",
+        "0",
+        "15",
+        "đến",
+        "từ",
+        "thứ",
+        "tuần sau",
+        "mai",
+        "cuối",
+        "|",
+        ":",
+        "'",
     ]
 )
 

@@ -204,7 +204,9 @@ def test_to_json_shape() -> None:
 
 def test_long_random_text_is_unknown() -> None:
     rng = random.Random(42)
-    text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ăâđêôơư0123456789") for _ in range(10_000))
+    text = "".join(
+        rng.choice("abcdefghijklmnopqrstuvwxyz ăâđêôơư0123456789") for _ in range(10_000)
+    )
     assert parse(text).status == "unknown"
 
 
@@ -220,9 +222,34 @@ def test_parse_reply_never_raises(text: str) -> None:
 
 _WORDS = st.sampled_from(
     [
-        "xong", "chưa", "đang", "làm", "vướng", "không", "gia hạn", "xin", "đến", "20/12",
-        "thứ sáu", "tuần sau", "60%", "150%", "vì", ":", "?", "ok", "thêm", "3 ngày", "hoàn thành",
-        "khó khăn", "lùi", "sang", " ", ",", "mai", "8h",
+        "xong",
+        "chưa",
+        "đang",
+        "làm",
+        "vướng",
+        "không",
+        "gia hạn",
+        "xin",
+        "đến",
+        "20/12",
+        "thứ sáu",
+        "tuần sau",
+        "60%",
+        "150%",
+        "vì",
+        ":",
+        "?",
+        "ok",
+        "thêm",
+        "3 ngày",
+        "hoàn thành",
+        "khó khăn",
+        "lùi",
+        "sang",
+        " ",
+        ",",
+        "mai",
+        "8h",
     ]
 )
 
