@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dtm
 
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from db.models import (
@@ -199,6 +200,19 @@ def assignment_role(session: Session, task_id: int, officer_id: int) -> str | No
     return found
 
 
+def lead_officers(session: Session, task: Task) -> list[Officer]:
+    """Active officers of the task's lead unit, and those assigned to it as lead."""
+    assert task.id is not None
+    lead_ids = select(Assignment.officer_id).where(Assignment.task_id == task.id,
+                                                   Assignment.role == "lead")
+    found: ColumnElement[bool] = col(Officer.id).in_(lead_ids)
+    if task.lead_unit_id is not None:
+        found = or_(found, col(Officer.unit_id) == task.lead_unit_id)
+    stmt = select(Officer).where(Officer.org_id == task.org_id, col(Officer.active).is_(True),
+                                 found)
+    return list(session.exec(stmt.order_by(col(Officer.id))))
+
+
 def open_tasks_for_officer(session: Session, officer_id: int) -> list[tuple[Task, str]]:
     stmt = (
         select(Task, Assignment.role)
@@ -236,6 +250,7 @@ class ReportOutcome:
     task_status: str
     percent: int
     governs: bool  # False for a cooperating unit's report: recorded, shown to the lead
+    role: str = "lead"  # the reporter's assignment on the task: lead / cooperate / watch
 
 
 def record_report(
@@ -267,7 +282,7 @@ def record_report(
     session.add(task)
     session.flush()
     assert report.id is not None
-    return ReportOutcome(report.id, task.status, task.percent, governs)
+    return ReportOutcome(report.id, task.status, task.percent, governs, role)
 
 
 def _apply_status(task: Task, status: str, percent: int | None, now: dtm.datetime) -> None:

@@ -19,6 +19,7 @@ from db.summary import build_summary, export_rows
 from db.tasks import (
     create_extension,
     decide_extension,
+    lead_officers,
     open_tasks_for_officer,
     record_report,
     reports_for_task,
@@ -35,6 +36,7 @@ from scheduler.outbox import sync_tasks
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_TEXT = 4000  # longer chat text is stored whole but parsed on its head only
 SUMMARY_ROLES = ("leader", "monitor", "admin", "unit_head")
+MONITOR_ROLES = ("monitor", "admin", "leader")
 
 
 async def store_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -112,11 +114,25 @@ async def refuse_unlinked(update: Update) -> None:
     await _reply(update, render("welcome_unlinked", officer=None))
 
 
-async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tasks: my open tasks sorted by due."""
+async def _require(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                   roles: tuple[str, ...] | None = None) -> Officer | None:
+    """The linked officer, if he may go on; otherwise the polite refusal is already sent."""
     officer = _officer(update, context)
     if officer is None:
         await refuse_unlinked(update)
+        _finish(context, "unlinked")
+        return None
+    if roles is not None and officer.role not in roles:
+        await _reply(update, render("refused"))
+        _finish(context, "refused")
+        return None
+    return officer
+
+
+async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tasks: my open tasks sorted by due."""
+    officer = await _require(update, context)
+    if officer is None:
         return
     with session_scope(services(context).engine) as session:
         rows = open_tasks_for_officer(session, officer.id or 0)
@@ -125,9 +141,8 @@ async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def task_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/task <ref>: detail and history."""
-    officer = _officer(update, context)
+    officer = await _require(update, context)
     if officer is None:
-        await refuse_unlinked(update)
         return
     if not context.args:
         await _reply(update, render("usage", command="task"))
@@ -144,9 +159,8 @@ async def task_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def report_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report <ref> <text>."""
-    officer = _officer(update, context)
+    officer = await _require(update, context)
     if officer is None:
-        await refuse_unlinked(update)
         return
     if len(context.args or []) < 2:
         await _reply(update, render("usage", command="report"))
@@ -162,9 +176,8 @@ async def report_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def extend_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/extend <ref> <date> <reason>."""
-    officer = _officer(update, context)
+    officer = await _require(update, context)
     if officer is None:
-        await refuse_unlinked(update)
         return
     args = context.args or []
     if len(args) < 2:
@@ -183,10 +196,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Free text: a reply to a reminder, or a report on the officer's only open task."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    officer = _officer(update, context)
+    officer = await _require(update, context)
     if officer is None:
-        await refuse_unlinked(update)
-        _finish(context, "unlinked")
         return
     svc = services(context)
     task_id: int | None = None
@@ -234,6 +245,8 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
     svc = services(context)
     now = svc.clock.now()
     inbound_id = context.chat_data.get("inbound_id") if context.chat_data else None
+    forward_to: list[int] = []  # the lead unit, when a cooperating unit reports
+    unit_name: str | None = None
     with session_scope(svc.engine) as session:
         task = task_in_org(session, officer.org_id, task_id)
         if task is None:
@@ -254,6 +267,11 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
                                     inbound_id=inbound_id, now=now)
             deciders = _deciders(session, task) if status == "blocked" else []
             ref = task.ref
+            if not outcome.governs and outcome.role == "cooperate":
+                forward_to = sorted({o.telegram_user_id for o in lead_officers(session, task)
+                                     if o.telegram_user_id and o.id != officer.id})
+                unit = session.get(Unit, officer.unit_id) if officer.unit_id else None
+                unit_name = unit.name if unit else None
         task_snapshot = Task.model_validate(task)
     if status == "extension":
         await _reply(update, render("extension_sent", ref=ref, due=due))
@@ -269,7 +287,13 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
     assert outcome is not None
     sync_tasks(svc.engine, svc.calendar, now, [task_id])
     await _reply(update, render("report_ok", ref=ref, status=status, percent=percent, note=note,
-                                governs=outcome.governs))
+                                governs=outcome.governs, role=outcome.role,
+                                forwarded=len(forward_to)))
+    for chat_id in forward_to:
+        await context.bot.send_message(chat_id, render(
+            "cooperate_forward", task=task_snapshot, officer=officer, unit_name=unit_name,
+            status=status, percent=percent, note=note),
+            parse_mode=ParseMode.HTML, reply_markup=task_buttons(task_id))
     for chat_id in deciders:
         await context.bot.send_message(chat_id, render("blocker_forward", task=task_snapshot,
                                                        officer=officer, note=note),
@@ -296,9 +320,8 @@ async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    officer = _officer(update, context)
+    officer = await _require(update, context)
     if officer is None:
-        await refuse_unlinked(update)
         return
     parts = (query.data or "").split(":")
     try:
@@ -374,13 +397,8 @@ async def _button_decide(update: Update, context: ContextTypes.DEFAULT_TYPE, off
 
 async def summary_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/summary [unit]: the status matrix for leaders and monitors; a unit head sees their unit."""
-    officer = _officer(update, context)
+    officer = await _require(update, context, SUMMARY_ROLES)
     if officer is None:
-        await refuse_unlinked(update)
-        return
-    if officer.role not in SUMMARY_ROLES:
-        await _reply(update, render("refused"))
-        _finish(context, "refused")
         return
     svc = services(context)
     unit_id = officer.unit_id if officer.role == "unit_head" else None
@@ -447,12 +465,8 @@ async def _button_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, of
 
 async def unlinked_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unlinked: officers who have not linked (monitors)."""
-    officer = _officer(update, context)
+    officer = await _require(update, context, MONITOR_ROLES)
     if officer is None:
-        await refuse_unlinked(update)
-        return
-    if officer.role not in ("monitor", "admin", "leader"):
-        await _reply(update, render("refused"))
         return
     with session_scope(services(context).engine) as session:
         names = [o.name for o in unlinked_officers(session, officer.org_id)]
@@ -479,12 +493,8 @@ async def activate_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/activate <ref> <date>: a conditional task's condition is met; reminders start (monitors)."""
     from db.tasks import activate_task
 
-    officer = _officer(update, context)
+    officer = await _require(update, context, MONITOR_ROLES)
     if officer is None:
-        await refuse_unlinked(update)
-        return
-    if officer.role not in ("monitor", "admin", "leader"):
-        await _reply(update, render("refused"))
         return
     args = context.args or []
     svc = services(context)
