@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from db.models import Organization, Unit
+from plans.text import fold
+from plans.units import UnitDirectory, default_directory
 
 
 class NotFound(Exception):
@@ -45,3 +47,17 @@ def get_or_create_unit(
             unit.aliases = merged
             session.add(unit)
     return unit
+
+
+def org_level(org: Organization) -> str:
+    """Wards ("phường") have a different set of usual units than communes ("xã")."""
+    return "phuong" if "phuong" in fold(org.name or "").split() else "xa"
+
+
+def org_directory(session: Session, org_id: int) -> UnitDirectory:
+    """The usual units plus this organization's own units and the aliases mapped so far."""
+    org = session.get(Organization, org_id)
+    directory = default_directory(org_level(org) if org else "xa")
+    for unit in list_units(session, org_id):
+        directory.add(unit.name, unit.aliases, kind="unit")
+    return directory

@@ -11,12 +11,13 @@ from telegram.ext import ContextTypes
 from db.engine import session_scope
 from db.officers import officer_for_telegram
 from handlers.context import services
-from handlers.importing import Preview, commit_preview, load_plan
+from handlers.importing import Preview, commit_preview, load_plan_for_org
 from messages import render
 from plans import PlanReadError
 from scheduler.outbox import sync_tasks
 
 IMPORT_ROLES = ("monitor", "admin")
+MAX_MAP_BUTTONS = 8  # unknown units offered for mapping in one preview
 
 
 async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,7 +38,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     data = bytes(await (await doc.get_file()).download_as_bytearray())
     try:
-        preview = load_plan(data, doc.file_name or "ke-hoach.txt", max_bytes=svc.max_upload_bytes)
+        preview = load_plan_for_org(svc.engine, officer.org_id, data,
+                                    doc.file_name or "ke-hoach.txt",
+                                    max_bytes=svc.max_upload_bytes)
     except PlanReadError as exc:
         await message.reply_text(render("import_error", message_vi=exc.message_vi))
         return
@@ -47,11 +50,31 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = secrets.token_hex(6)
     context.bot_data.setdefault("previews", {})[token] = (officer.org_id, user.id, preview)
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton("Xác nhận", callback_data=f"imp:{token}:ok"),
-        InlineKeyboardButton("Huỷ", callback_data=f"imp:{token}:no")]])
-    await message.reply_text(render("import_preview_cli", p=preview), reply_markup=buttons,
+    await message.reply_text(render("import_preview_cli", p=preview),
+                             reply_markup=_preview_buttons(token, preview),
                              parse_mode=ParseMode.HTML)
+
+
+def _preview_buttons(token: str, preview: Preview) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(f"Ghép: {_short(name)}", callback_data=f"imp:{token}:u{i}")]
+            for i, name in enumerate(preview.plan.unknown_units[:MAX_MAP_BUTTONS])
+            if preview.choices]
+    rows.append([InlineKeyboardButton("Xác nhận", callback_data=f"imp:{token}:ok"),
+                 InlineKeyboardButton("Huỷ", callback_data=f"imp:{token}:no")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _choice_buttons(token: str, preview: Preview, index: int) -> InlineKeyboardMarkup:
+    unknown = preview.plan.unknown_units[index]
+    rows = [[InlineKeyboardButton(_short(name, 40),
+                                  callback_data=f"imp:{token}:m{index}.{preview.choices.index(name)}")]
+            for name in preview.choices_for(unknown)]
+    rows.append([InlineKeyboardButton("Tạo đơn vị mới", callback_data=f"imp:{token}:n{index}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,7 +88,11 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if entry is None or query.from_user.id != entry[1]:
         await query.message.reply_text(render("import_expired"))  # type: ignore[union-attr]
         return
-    org_id, _, preview = pending.pop(token)
+    org_id, _, preview = entry
+    if choice[:1] in ("u", "m", "n"):
+        await _map_step(query, token, preview, choice)
+        return
+    pending.pop(token)
     if choice != "ok":
         await query.message.reply_text(render("import_cancelled"))  # type: ignore[union-attr]
         return
@@ -74,3 +101,24 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if result.changed_task_ids:
         sync_tasks(svc.engine, svc.calendar, svc.clock.now(), result.changed_task_ids)
     await query.message.reply_text(render("import_done", r=result))  # type: ignore[union-attr]
+
+
+async def _map_step(query: object, token: str, preview: Preview, choice: str) -> None:
+    """u<i>: offer existing units for unknown name i; m<i>.<j>: map it; n<i>: create new."""
+    message = query.message  # type: ignore[attr-defined]
+    unknown = preview.plan.unknown_units
+    try:
+        index, _, target = choice[1:].partition(".")
+        i = int(index)
+        name = unknown[i]
+        target_name = preview.choices[int(target)] if choice[0] == "m" else None
+    except (ValueError, IndexError):
+        await message.reply_text(render("import_expired"))
+        return
+    if choice[0] == "u":
+        await message.reply_text(render("import_map_ask", name=name),
+                                 reply_markup=_choice_buttons(token, preview, i))
+        return
+    preview.map_unit(name, target_name)
+    await message.reply_text(render("import_preview_cli", p=preview),
+                             reply_markup=_preview_buttons(token, preview))

@@ -68,6 +68,9 @@ def _compose(engine: Engine, nid: int, now: dtm.datetime) -> Outgoing | None:
                 session.add(row)
                 return None
             return Outgoing(nid, officer.telegram_user_id, text, None)
+        if row.kind == "plan_tasks":
+            return Outgoing(nid, officer.telegram_user_id,
+                            _plan_tasks_text(session, officer, row.payload), None)
         task = session.get(Task, row.task_id)
         assert task is not None
         days_late = (now - task.due_at).days if task.due_at and task.due_at < now else 0
@@ -91,6 +94,27 @@ def _digest_text(session: object, officer: Officer, now: dtm.datetime) -> str | 
     overdue = [t for t in tasks if t.due_at and t.due_at < now]
     upcoming = [t for t in tasks if t.due_at and t.due_at >= now]
     return render("digest", officer=officer, overdue=overdue, upcoming=upcoming, now=now)
+
+
+def _plan_tasks_text(session: object, officer: Officer, payload: dict[str, object]) -> str:
+    """The "new tasks" notice after an import: what was assigned or changed, by due date."""
+    from sqlmodel import Session
+
+    from db.models import Plan
+
+    assert isinstance(session, Session)
+
+    def load(key: str) -> list[Task]:
+        ids = [int(i) for i in payload.get(key, []) or []]  # type: ignore[attr-defined]
+        if not ids:
+            return []
+        rows = session.exec(select(Task).where(col(Task.id).in_(ids)))
+        far = dtm.datetime.max.replace(tzinfo=dtm.UTC)
+        return sorted(rows, key=lambda t: (t.due_at or far, t.ref))
+
+    plan = session.get(Plan, payload.get("plan_id"))
+    return render("plan_tasks", officer=officer, plan=plan, created=load("created"),
+                  updated=load("updated"))
 
 
 async def send_one(bot: object, engine: Engine, out: Outgoing, clock: Clock) -> str:

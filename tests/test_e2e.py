@@ -206,7 +206,8 @@ async def test_monitor_imports_document_with_preview(world):
     await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
     preview = emu.sent_messages(MONITOR)[-1]
     assert "Số nhiệm vụ: 23" in preview.text
-    ok = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    ok = next(b["callback_data"] for row in preview.reply_markup["inline_keyboard"] for b in row
+              if b["text"] == "Xác nhận")
     emu.press_button(MONITOR, preview.message_id, ok)
     await emu.wait_for(n + 2, chat_id=MONITOR, timeout=10)
     assert "23 nhiệm vụ mới" in emu.sent_messages(MONITOR)[-1].text
