@@ -153,19 +153,34 @@ def cmd_officer_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from db.engine import session_scope
+    from db.models import Officer
+    from db.officers import invite_link, issue_invite
     from db.orgs import get_or_create_org
-    from handlers.roster import import_roster, read_roster
+    from db.tasks import assign_by_units
+    from handlers.roster import MAX_ROSTER_BYTES, check_size, import_roster, read_roster
 
     path = Path(args.file)
-    rows = read_roster(path.read_bytes(), path.name)
+    limit = min(MAX_ROSTER_BYTES, settings.max_upload_mb * 1024 * 1024)
+    check_size(path.stat().st_size, limit)  # before reading a huge file into memory
+    roster = read_roster(path.read_bytes(), path.name, max_bytes=limit)
     engine = _engine(settings)
+    links: list[str] = []
     with session_scope(engine) as session:
         org = get_or_create_org(session, args.org)
-        result = import_roster(session, org.id or 0, rows)
-    print(f"Đã thêm {result.added}, cập nhật {result.updated} cán bộ.")
-    if result.unknown_units:
-        print("Đơn vị chưa có trong danh mục (đã tạo mới): " + ", ".join(result.unknown_units))
-    return 0
+        result = import_roster(session, org.id or 0, roster, create_units=args.create_units)
+        if result.imported:
+            assign_by_units(session, org.id or 0)  # tasks already imported for their units
+        for officer_id in result.officer_ids if args.invite else []:
+            officer = session.get(Officer, officer_id)
+            if officer is not None and officer.telegram_user_id is None:
+                code = issue_invite(session, officer)
+                links.append(f"{officer.name}: {invite_link(settings.bot_username, code)}")
+    print(result.text())
+    for link in links:
+        print(link)
+    if not result.errors:
+        return 0
+    return 1 if result.imported else 2  # 1: some lines refused, 2: nothing imported
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -200,6 +215,16 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _role_arg(text: str) -> str:
+    from handlers.roster import role_from
+
+    role = role_from(text)
+    if role is None:
+        raise argparse.ArgumentTypeError(
+            f"vai trò {text!r} không hợp lệ; dùng officer, unit_head, monitor, leader hoặc admin")
+    return role
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nhacviec", description="Nhắc Việc — bot nhắc việc cho UBND xã/phường")
     sub = p.add_subparsers(dest="command")
@@ -232,14 +257,19 @@ def build_parser() -> argparse.ArgumentParser:
     oa.add_argument("name")
     oa.add_argument("--org", required=True)
     oa.add_argument("--unit")
-    oa.add_argument("--role", default="officer")
+    oa.add_argument("--role", default="officer", type=_role_arg,
+                    help="officer, unit_head, monitor, leader, admin (hoặc: cán bộ, lãnh đạo…)")
     oa.add_argument("--phone")
     oi = officer.add_parser("invite")
     oi.add_argument("name")
     oi.add_argument("--org", required=True)
     om = officer.add_parser("import")
-    om.add_argument("file")
+    om.add_argument("file", help="danh sách .xlsx hoặc .csv (UTF-8)")
     om.add_argument("--org", required=True)
+    om.add_argument("--create-units", action="store_true",
+                    help="tạo đơn vị chưa có trong danh mục (mặc định: báo lỗi dòng đó)")
+    om.add_argument("--invite", action="store_true",
+                    help="in đường dẫn mời cho cán bộ chưa liên kết")
 
     bench = sub.add_parser("bench")
     bench.add_argument("names", nargs="*")
@@ -262,10 +292,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, PlanReadError):
             print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
             return 2
+        from handlers.roster import RosterError
+
+        if isinstance(exc, RosterError):
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            return 2
         if isinstance(exc, OSError):
-            print(f"Lỗi đọc tệp: {exc.strerror or exc}", file=sys.stderr)
+            print(f"Lỗi đọc tệp: {_os_error_vi(exc)}", file=sys.stderr)
             return 2
         raise
+
+
+def _os_error_vi(exc: OSError) -> str:
+    name = f" {exc.filename}" if exc.filename else ""
+    if isinstance(exc, FileNotFoundError):
+        return f"không tìm thấy tệp{name}."
+    if isinstance(exc, IsADirectoryError):
+        return f"{name.strip() or 'đường dẫn'} là thư mục, không phải tệp."
+    if isinstance(exc, PermissionError):
+        return f"không có quyền đọc tệp{name}."
+    return str(exc.strerror or exc)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
