@@ -140,3 +140,21 @@ def test_unreadable_files_are_one_sentence():
     broken = _xlsx(["Họ và tên"], ["An"])
     with pytest.raises(RosterError, match="bị hỏng"):
         read_roster(broken[: len(broken) // 2], "ds.xlsx")
+
+
+def test_entity_expansion_in_a_sheet_is_refused():
+    import re
+
+    src = zipfile.ZipFile(io.BytesIO(_xlsx(["Họ và tên"], ["An"])))
+    lol = '<!DOCTYPE x [<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(r"^<\?xml[^>]*\?>", "", data.decode())
+                data = (lol + text.replace("<t>An</t>", "<t>&l9;</t>")).encode()
+            zf.writestr(info.filename, data)
+    with pytest.raises(RosterError, match="bị hỏng"):
+        read_roster(out.getvalue(), "ds.xlsx")
