@@ -6,6 +6,8 @@ import datetime as dtm
 import uuid
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -67,12 +69,30 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
             session.add(row)
     existing = set(session.exec(select(Notification.key).where(
         col(Notification.key).in_(list(wanted))))) if wanted else set()
-    added = 0
-    for key, row in wanted.items():
-        if key not in existing:
-            session.add(row)
-            added += 1
+    added = _insert_new(session, [row for key, row in sorted(wanted.items())
+                                  if key not in existing])
     session.flush()
+    return added
+
+
+def _insert_new(session: Session, rows: list[Notification]) -> int:
+    """Insert the rows whose key is still free; returns how many went in.
+
+    Several processes (senders on PostgreSQL) plan the same notices at once: a key another
+    transaction inserted meanwhile is skipped (ON CONFLICT DO NOTHING) instead of failing the
+    whole sync with a unique violation. Callers insert in key order so two syncs never deadlock.
+    """
+    if not rows:
+        return 0
+    table = Notification.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    added = 0
+    for start in range(0, len(rows), 500):
+        values = [r.model_dump(exclude={"id"}) for r in rows[start:start + 500]]
+        stmt = (insert(table).values(values).on_conflict_do_nothing(index_elements=["key"])
+                .returning(table.c.id))
+        added += len(conn.execute(stmt).all())
     return added
 
 
@@ -84,6 +104,8 @@ def sync_tasks(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
             stmt = select(Task).where(col(Task.id).in_(task_ids))
         if org_id is not None:
             stmt = stmt.where(Task.org_id == org_id)
+        # One order for every process, so concurrent syncs take row locks in the same order.
+        stmt = stmt.order_by(col(Task.id))
         return sum(sync_task(session, t, calendar, now) for t in session.exec(stmt))
 
 
@@ -173,13 +195,12 @@ def ensure_digests(engine: Engine, now: dtm.datetime, calendar: WorkingCalendar,
                    col(Officer.unreachable).is_(False),
                    col(Task.status).in_(TaskStatus.OPEN_STATES),
                    col(Task.due_at).is_not(None), col(Task.due_at) < soon))
-        candidates = list(rows)
+        candidates = sorted(rows)
         keys = [f"digest:{oid}:{day}" for oid, _ in candidates]
         existing = set(session.exec(select(Notification.key).where(
             col(Notification.key).in_(keys)))) if keys else set()
-        for (officer_id, org_id), key in zip(candidates, keys, strict=True):
-            if key not in existing:
-                session.add(Notification(org_id=org_id, officer_id=officer_id, kind="digest",
-                                         key=key, due_at=now))
-                added += 1
+        added = _insert_new(session, [
+            Notification(org_id=org_id, officer_id=officer_id, kind="digest", key=key, due_at=now)
+            for (officer_id, org_id), key in zip(candidates, keys, strict=True)
+            if key not in existing])
     return added
