@@ -210,8 +210,9 @@ def cmd_run_strict(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bench import run_benchmarks
 
-    _print_json(run_benchmarks(args.names or None)) if args.json else print(
-        run_benchmarks(args.names or None))
+    figures = run_benchmarks(args.names or None, scale=args.scale,
+                             database_url=args.database_url)
+    _print_json(figures) if args.json else print(figures)
     return 0
 
 
@@ -274,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench")
     bench.add_argument("names", nargs="*")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument("--scale", type=float, default=None,
+                       help="kích thước so với đề bài (1.0; mặc định NHACVIEC_BENCH_SCALE)")
+    bench.add_argument("--database-url", default=None,
+                       help="chạy tick và summary trên PostgreSQL này (lược đồ tạm)")
     return p
 
 

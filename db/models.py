@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -183,6 +183,11 @@ class Notification(SQLModel, table=True):
         # The tick's claim query: pending rows by moment.
         Index("ix_notification_pending", "sent_at", "cancelled", "due_at"),
         Index("ix_notification_tg_msg", "chat_id", "telegram_message_id"),
+        # The claim reads its rows back by token; partial, so statistics (ANALYZE) over
+        # a million never-claimed NULLs cannot talk the planner out of it.
+        Index("ix_notification_claim_token", "claim_token",
+              sqlite_where=text("claim_token IS NOT NULL"),
+              postgresql_where=text("claim_token IS NOT NULL")),
     )
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organization.id", index=True)
