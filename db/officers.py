@@ -88,14 +88,14 @@ def redeem_invite(
         return RedeemResult("throttled")
     invite = session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
     if invite is None:
-        return _bad_code(session, telegram_user_id, "invalid")
+        return _bad_code(session, telegram_user_id, "invalid", now)
     if invite.used_at is not None:
-        return _bad_code(session, telegram_user_id, "used")
+        return _bad_code(session, telegram_user_id, "used", now)
     if invite.expires_at <= now:
-        return _bad_code(session, telegram_user_id, "expired")
+        return _bad_code(session, telegram_user_id, "expired", now)
     officer = session.get(Officer, invite.officer_id)
     if officer is None or not officer.active:
-        return _bad_code(session, telegram_user_id, "invalid")
+        return _bad_code(session, telegram_user_id, "invalid", now)
     clash = session.exec(
         select(Officer).where(
             Officer.org_id == officer.org_id,
@@ -125,9 +125,12 @@ def redeem_invite(
     return RedeemResult("linked", officer.id)
 
 
-def _bad_code(session: Session, telegram_user_id: int, outcome: str) -> RedeemResult:
+def _bad_code(session: Session, telegram_user_id: int, outcome: str,
+              now: dtm.datetime) -> RedeemResult:
+    # Stamped with the caller's clock: the throttle window is measured on that clock.
     session.add(
-        AuditLog(telegram_user_id=telegram_user_id, action="invite.bad", detail={"outcome": outcome})
+        AuditLog(telegram_user_id=telegram_user_id, action="invite.bad", detail={"outcome": outcome},
+                 created_at=now)
     )
     session.flush()
     return RedeemResult(outcome)
@@ -184,3 +187,13 @@ def unlinked_officers(session: Session, org_id: int) -> list[Officer]:
         col(Officer.active).is_(True),
     )
     return list(session.exec(stmt.order_by(Officer.name)))
+
+
+def mark_reachable(session: Session, telegram_user_id: int) -> int:
+    """An officer who writes to the bot has unblocked it: reminders may reach him again."""
+    found = list(session.exec(select(Officer).where(
+        Officer.telegram_user_id == telegram_user_id, col(Officer.unreachable).is_(True))))
+    for officer in found:
+        officer.unreachable = False
+        session.add(officer)
+    return len(found)

@@ -57,7 +57,24 @@ def org_level(org: Organization) -> str:
 def org_directory(session: Session, org_id: int) -> UnitDirectory:
     """The usual units plus this organization's own units and the aliases mapped so far."""
     org = session.get(Organization, org_id)
-    directory = default_directory(org_level(org) if org else "xa")
+    directory = UnitDirectory()
+    # The organization's own names first, so that they stay canonical and a usual unit
+    # written another way (its alias) resolves to the row that already exists.
     for unit in list_units(session, org_id):
         directory.add(unit.name, unit.aliases, kind="unit")
+    for usual in default_directory(org_level(org) if org else "xa").units:
+        directory.add(usual.name, usual.aliases, key=usual.key, kind=usual.kind)
     return directory
+
+
+def resolve_unit(session: Session, org_id: int, name: str) -> Unit:
+    """The organization's unit an administrator means by ``name`` (aliases, abbreviations,
+    missing diacritics); a name matching none becomes a new unit."""
+    found = org_directory(session, org_id).resolve(name)
+    if found is not None and found.kind == "unit":
+        existing = session.exec(
+            select(Unit).where(Unit.org_id == org_id, Unit.name == found.name)).first()
+        if existing is not None:
+            return existing
+        return get_or_create_unit(session, org_id, found.name)
+    return get_or_create_unit(session, org_id, name.strip())

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from db.engine import session_scope
 from db.inbound import mark_processed, store_inbound
 from db.models import Notification, Officer, Task, Unit
-from db.officers import officer_for_telegram, redeem_invite, unlinked_officers
+from db.officers import mark_reachable, officer_for_telegram, redeem_invite, unlinked_officers
 from db.summary import build_summary, export_rows
 from db.tasks import (
     create_extension,
@@ -58,6 +58,8 @@ async def store_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                                chat_id=chat.id if chat else None, kind=kind, text=text,
                                raw=update.to_dict(), now=svc.clock.now())
         context.chat_data["inbound_id"] = row.id  # type: ignore[index]
+        if user is not None:
+            mark_reachable(session, user.id)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

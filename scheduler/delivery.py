@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from db.engine import session_scope
-from db.models import Assignment, Notification, Officer, Task, TaskStatus
+from db.models import Assignment, Notification, Officer, Task, TaskStatus, Unit
 from messages import render
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
@@ -68,6 +68,15 @@ def _compose(engine: Engine, nid: int, now: dtm.datetime) -> Outgoing | None:
                 session.add(row)
                 return None
             return Outgoing(nid, officer.telegram_user_id, text, None)
+        if row.kind == "unreachable":
+            subject = session.get(Officer, row.payload.get("officer_id"))
+            if subject is None or not subject.unreachable:
+                row.cancelled, row.last_error = True, "reachable again"
+                session.add(row)
+                return None
+            return Outgoing(nid, officer.telegram_user_id,
+                            render("officer_unreachable", officer=subject,
+                                   unit=session.get(Unit, subject.unit_id)), None)
         if row.kind == "plan_tasks":
             return Outgoing(nid, officer.telegram_user_id,
                             _plan_tasks_text(session, officer, row.payload), None)
@@ -122,7 +131,7 @@ async def send_one(bot: object, engine: Engine, out: Outgoing, clock: Clock) -> 
     try:
         msg = await bot.send_message(out.chat_id, out.text, reply_markup=markup)  # type: ignore[attr-defined]
     except Forbidden:
-        _mark_unreachable(engine, out)
+        _mark_unreachable(engine, out, clock.now())
         return "forbidden"
     except RetryAfter as exc:
         release_for_retry(engine, out.notification_id, f"retry_after {exc.retry_after}", clock.now())
@@ -134,14 +143,29 @@ async def send_one(bot: object, engine: Engine, out: Outgoing, clock: Clock) -> 
     return "sent"
 
 
-def _mark_unreachable(engine: Engine, out: Outgoing) -> None:
+def _mark_unreachable(engine: Engine, out: Outgoing, now: dtm.datetime) -> None:
+    """403: the officer blocked the bot (or never started it). Stop sending to him and tell
+    the monitors once a day, so that someone calls him."""
     mark_cancelled(engine, out.notification_id, "forbidden")
     with session_scope(engine) as session:
         row = session.get(Notification, out.notification_id)
         officer = session.get(Officer, row.officer_id) if row else None
-        if officer is not None:
-            officer.unreachable = True
-            session.add(officer)
+        if officer is None or officer.id is None:
+            return
+        officer.unreachable = True
+        session.add(officer)
+        day = (now + dtm.timedelta(hours=7)).date().isoformat()
+        monitors = session.exec(select(Officer).where(
+            Officer.org_id == officer.org_id, col(Officer.role).in_(("monitor", "admin")),
+            col(Officer.active).is_(True), col(Officer.telegram_user_id).is_not(None),
+            col(Officer.unreachable).is_(False), Officer.id != officer.id))
+        for monitor in monitors:
+            key = f"unreachable:{officer.id}:{day}:{monitor.id}"
+            if session.exec(select(Notification.id).where(Notification.key == key)).first():
+                continue
+            session.add(Notification(org_id=officer.org_id, officer_id=monitor.id or 0,
+                                     kind="unreachable", key=key, due_at=now,
+                                     payload={"officer_id": officer.id}))
 
 
 @dataclasses.dataclass
