@@ -111,11 +111,7 @@ def make_services(settings: Settings, clock: object | None = None) -> tuple[Serv
 
 
 def run_polling(settings: Settings) -> int:
-    configure_logging(settings.log_level)
-    svc, ticker = make_services(settings)
-    assert settings.token
-    app = build_application(settings.token, svc, base_url=settings.telegram_base_url,
-                            base_file_url=settings.telegram_base_file_url, ticker=ticker,
-                            tick_seconds=settings.tick_seconds)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    """Kept for callers of the old name: the role and the transport are chosen in bot.webhook."""
+    from bot.webhook import serve
+
+    return serve(settings)

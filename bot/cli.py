@@ -193,18 +193,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
         print("Chưa có TELEGRAM_BOT_TOKEN trong .env: chạy bản trình diễn ngoại tuyến.\n")
         return cmd_demo(args, settings)
-    from bot.app import run_polling
+    from bot.webhook import serve
 
-    return run_polling(settings)
+    return serve(settings)
 
 
 def cmd_run_strict(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
         print("Lỗi cấu hình TELEGRAM_BOT_TOKEN: chưa khai báo mã bot trong .env.", file=sys.stderr)
         return 2
-    from bot.app import run_polling
+    from bot.webhook import serve
 
-    return run_polling(settings)
+    return serve(settings)
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -229,8 +229,11 @@ def _role_arg(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nhacviec", description="Nhắc Việc — bot nhắc việc cho UBND xã/phường")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("start", help="chạy bot (không có mã bot thì chạy bản trình diễn)")
-    sub.add_parser("run", help="chạy bot thật với mã bot trong .env")
+    for name, text in (("start", "chạy bot (không có mã bot thì chạy bản trình diễn)"),
+                       ("run", "chạy bot thật với mã bot trong .env")):
+        sub.add_parser(name, help=text).add_argument(
+            "--role", dest="process_role", choices=("all", "updates", "sender"),
+            help="vai trò của tiến trình (mặc định NHACVIEC_ROLE hoặc all)")
     sub.add_parser("demo", help="bản trình diễn ngoại tuyến")
     db = sub.add_parser("db").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="cập nhật lược đồ cơ sở dữ liệu")
@@ -327,7 +330,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_plan_parse(args)
     if cmd == "plan" and args.plan_command == "template":
         return cmd_plan_template(args)
-    settings = load_settings()
+    role = getattr(args, "process_role", None)  # `officer add --role` is an officer's role
+    settings = load_settings(role=role) if role else load_settings()
     if cmd == "plan":
         return cmd_plan_import(args, settings)
     if cmd == "db":

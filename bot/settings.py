@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import datetime as dtm
+import json
+import re
 import zoneinfo
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DB_URL = "sqlite:///data/nhacviec.sqlite3"
+ROLES = ("all", "updates", "sender")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Plain http is only for a webhook on this machine (tests, a proxy on the same host).
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class SettingsError(Exception):
@@ -29,13 +44,21 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     end_of_workday: dtm.time = dtm.time(17, 0)
     digest_time: dtm.time = dtm.time(7, 30)
-    reminder_offsets: list[int] = Field(default_factory=lambda: [7, 3, 1])
+    # NoDecode: "7,3,1" from .env reaches the validator below instead of json.loads.
+    reminder_offsets: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 3, 1])
     tick_seconds: float = 20.0
     max_upload_mb: int = 20
     day_swaps_file: Path | None = None
     log_level: str = "INFO"
     telegram_base_url: str | None = None
     telegram_base_file_url: str | None = None
+    # What this process does (see docs/deploy.md): all = updates + tick, updates = only
+    # updates, sender = only the tick.
+    role: str = Field(default="all", validation_alias=AliasChoices("nhacviec_role", "role"))
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
 
     @field_validator("timezone")
     @classmethod
@@ -61,9 +84,22 @@ class Settings(BaseSettings):
     @classmethod
     def _split_offsets(cls, value: object) -> object:
         # Administrators write "7,3,1" in .env; pydantic alone would demand JSON.
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [int(part) for part in value.split(",") if part.strip()]
+        try:
+            if isinstance(value, str) and value.strip().startswith("["):
+                return json.loads(value)
+            if isinstance(value, str):
+                return [int(part) for part in value.split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValueError(f"cần các số ngày cách nhau bằng dấu phẩy, ví dụ 7,3,1; "
+                             f"không phải {value!r}") from exc
         return value
+
+    @field_validator("day_swaps_file", "telegram_base_url", "telegram_base_file_url",
+                     mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # `DAY_SWAPS_FILE=` as left in .env.example means "not set", not the current folder.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod
@@ -72,6 +108,59 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"LOG_LEVEL không hợp lệ: {value!r}")
         return level
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _check_role(cls, value: object) -> object:
+        role = str(value).strip().lower()
+        if role not in ROLES:
+            raise ValueError(f"vai trò {value!r} không hợp lệ, chỉ nhận all, updates hoặc sender")
+        return role
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _check_webhook_url(cls, value: object) -> object:
+        if value is None or not str(value).strip():
+            return None
+        url = str(value).strip()
+        parts = urlsplit(url)
+        if not parts.hostname or parts.scheme not in {"https", "http"}:
+            raise ValueError(f"địa chỉ webhook không hợp lệ: {url!r}")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError("địa chỉ webhook phải dùng https:// (Telegram chỉ gửi qua HTTPS)")
+        if parts.query or parts.fragment:
+            raise ValueError("địa chỉ webhook không được có phần ?… hoặc #…")
+        return url
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _check_webhook_secret(cls, value: object, info: ValidationInfo) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        raw = str(raw).strip() if raw is not None else ""
+        if not raw:
+            if info.data.get("webhook_url"):
+                raise ValueError("có WEBHOOK_URL thì phải đặt WEBHOOK_SECRET (1–256 ký tự "
+                                 "A-Z, a-z, 0-9, _ hoặc -)")
+            return None
+        if not _SECRET_RE.fullmatch(raw):
+            raise ValueError("mã bí mật webhook chỉ gồm 1–256 ký tự A-Z, a-z, 0-9, _ hoặc -")
+        return raw
+
+    @field_validator("webhook_port", mode="before")
+    @classmethod
+    def _check_webhook_port(cls, value: object) -> object:
+        try:
+            port = int(str(value).strip())
+        except ValueError:
+            port = 0
+        if not 1 <= port <= 65535:
+            raise ValueError(f"cổng phải là số từ 1 đến 65535, không phải {value!r}")
+        return port
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of WEBHOOK_URL: the local server listens on the same path."""
+        return urlsplit(self.webhook_url).path.rstrip("/") if self.webhook_url else ""
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
