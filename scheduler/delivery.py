@@ -191,7 +191,9 @@ class Ticker:
             return counts
         ensure_digests(self.engine, now, self.calendar, self.digest_time)
         while True:
-            ids = claim_due(self.engine, now, self.batch)
+            # Stamp each batch's claim with the time it is taken: a long tick stamping its
+            # start time would hand its current batch to another sender once past LEASE.
+            ids = claim_due(self.engine, self.clock.now(), self.batch)
             if not ids:
                 break
             for nid in ids:

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 from sqlalchemy import text
@@ -120,3 +121,56 @@ def test_three_senders_no_double_no_miss(pg_engine):
     # The work was shared (SKIP LOCKED hands each process other rows), not done by one.
     assert sum(1 for r in results if r["sent"] > 0) >= 2
     assert elapsed < 60
+
+
+class _SlowBot:
+    """A send takes `seconds` of simulated time; at the `steal_at`-th send another sender ticks."""
+
+    def __init__(self, clock, log, name, seconds=0.0, other=None, steal_at=0):
+        self.clock, self.log, self.name, self.seconds = clock, log, name, seconds
+        self.other, self.steal_at, self.count = other, steal_at, 0
+
+    async def send_message(self, chat_id, text, reply_markup=None):
+        self.count += 1
+        if self.other is not None and self.count == self.steal_at:
+            ticker, bot = self.other
+            await ticker.tick(bot)
+        self.clock.advance(dtm.timedelta(seconds=self.seconds))
+        self.log.append((self.name, chat_id))
+        return types.SimpleNamespace(message_id=len(self.log))
+
+
+async def test_long_tick_keeps_its_claims(sqlite_engine):
+    """A tick longer than the claim lease must not let another sender take its current batch."""
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.clock import FakeClock
+    from scheduler.delivery import Ticker
+
+    n = 300  # 300 simulated seconds of sending: longer than the 2-minute lease
+    with session_scope(sqlite_engine) as s:
+        org_id = get_or_create_org(s, "slow").id
+        plan = Plan(org_id=org_id, title="KH", file_hash="slow")
+        s.add(plan)
+        officers = [Officer(org_id=org_id, name=f"CB {i}", telegram_user_id=TG_BASE + i)
+                    for i in range(n)]
+        s.add_all(officers)
+        s.flush()
+        task = Task(org_id=org_id, plan_id=plan.id, ref="I", title="Việc chậm",
+                    deadline_kind="date", due_at=T0 + dtm.timedelta(days=90),
+                    created_at=T0 - dtm.timedelta(days=1))
+        s.add(task)
+        s.flush()
+        for o in officers:
+            s.add(Notification(org_id=org_id, task_id=task.id, officer_id=o.id,
+                               kind="before_due", key=f"slow:{o.id}", due_at=T0))
+    clock, log = FakeClock(T0), []
+    cal = WorkingCalendar()
+    b = Ticker(sqlite_engine, cal, clock, batch=20)
+    a = Ticker(sqlite_engine, cal, clock, batch=20)
+    bot_b = _SlowBot(clock, log, "b")
+    bot_a = _SlowBot(clock, log, "a", seconds=1.0, other=(b, bot_b), steal_at=150)
+    await a.tick(bot_a)
+    per_chat = collections.Counter(chat for _, chat in log)
+    assert sorted(per_chat) == [TG_BASE + i for i in range(n)]
+    assert [c for c, k in per_chat.items() if k > 1] == []
+    assert {name for name, _ in log} == {"a", "b"}
