@@ -16,6 +16,7 @@ from db.models import Assignment, Notification, Officer, Task, utcnow
 from db.orgs import get_or_create_unit, org_directory
 from db.tasks import ImportResult, PlanInput, TaskInput, assign_by_units, import_plan
 from plans import ParsedPlan, parse_plan, read_document
+from plans.parser import ParsedTask
 from plans.units import UnitDirectory, is_group
 
 MAX_CHOICES = 12  # units offered as buttons when a monitor maps an unknown name
@@ -34,6 +35,8 @@ class Preview:
     mapping: dict[str, str] = dataclasses.field(default_factory=dict)
     # Canonical units offered when mapping an unknown name.
     choices: list[str] = dataclasses.field(default_factory=list)
+    # A due the monitor gives every task the plan left without one (kind "none").
+    default_due: dtm.datetime | None = None
 
     @property
     def unmapped(self) -> list[str]:
@@ -129,7 +132,8 @@ def commit_preview(
                 cooperate_text=[preview.mapping.get(n, n) for n in t.cooperate],
                 cooperate_unit_ids=[u for u in (unit_id(n) for n in t.cooperate) if u],
                 leader_text=t.leader, deadline_text=t.deadline_text,
-                deadline_kind=t.deadline_kind, due_at=t.due,
+                deadline_kind="date" if _takes_default(t, preview) else t.deadline_kind,
+                due_at=preview.default_due if _takes_default(t, preview) else t.due,
                 has_time_of_day=t.deadline_kind == "datetime",
                 condition=t.condition, recurring_day=t.deadline.recurring_day,
             )
@@ -145,6 +149,29 @@ def commit_preview(
             assign_by_units(session, org_id, result.changed_task_ids)
             _queue_task_notices(session, org_id, result, preview.file_hash, now)
         return result
+
+
+def _takes_default(task: ParsedTask, preview: Preview) -> bool:
+    """An undated task gets the monitor's common due (if he chose one)."""
+    return task.deadline_kind == "none" and task.due is None and preview.default_due is not None
+
+
+def default_due_choices(now: dtm.datetime, tz: str = "Asia/Ho_Chi_Minh") -> list[dtm.datetime]:
+    """End of this month, of this quarter, of this year (17:00 local): what a monitor taps
+    to give the plan's undated tasks a due date."""
+    import zoneinfo
+
+    local = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+
+    def month_end(year: int, month: int) -> dtm.date:
+        first_next = dtm.date(year + month // 12, month % 12 + 1, 1)
+        return first_next - dtm.timedelta(days=1)
+
+    quarter_month = (local.month - 1) // 3 * 3 + 3
+    days = dict.fromkeys([month_end(local.year, local.month),
+                          month_end(local.year, quarter_month), dtm.date(local.year, 12, 31)])
+    return [dtm.datetime.combine(d, dtm.time(17, 0), tzinfo=zoneinfo.ZoneInfo(tz))
+            .astimezone(dtm.UTC) for d in days]
 
 
 def _queue_task_notices(session: Session, org_id: int, result: ImportResult, file_hash: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -11,8 +12,9 @@ from telegram.ext import ContextTypes
 from db.engine import session_scope
 from db.officers import officer_for_telegram
 from handlers.context import services
-from handlers.importing import Preview, commit_preview, load_plan_for_org
+from handlers.importing import Preview, commit_preview, default_due_choices, load_plan_for_org
 from messages import render
+from messages.render import fmt_date
 from plans import PlanReadError
 from scheduler.outbox import sync_tasks
 
@@ -51,14 +53,18 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     token = secrets.token_hex(6)
     context.bot_data.setdefault("previews", {})[token] = (officer.org_id, user.id, preview)
     await message.reply_text(render("import_preview_cli", p=preview),
-                             reply_markup=_preview_buttons(token, preview),
+                             reply_markup=_preview_buttons(token, preview, svc.clock.now()),
                              parse_mode=ParseMode.HTML)
 
 
-def _preview_buttons(token: str, preview: Preview) -> InlineKeyboardMarkup:
+def _preview_buttons(token: str, preview: Preview, now: dtm.datetime) -> InlineKeyboardMarkup:
     rows = [[InlineKeyboardButton(f"Ghép: {_short(name)}", callback_data=f"imp:{token}:u{i}")]
             for i, name in enumerate(preview.plan.unknown_units[:MAX_MAP_BUTTONS])
             if preview.choices]
+    if preview.without_deadline:
+        rows.append([InlineKeyboardButton(f"Hạn chung {fmt_date(day)}",
+                                          callback_data=f"imp:{token}:d{i}")
+                     for i, day in enumerate(default_due_choices(now))])
     rows.append([InlineKeyboardButton("Xác nhận", callback_data=f"imp:{token}:ok"),
                  InlineKeyboardButton("Huỷ", callback_data=f"imp:{token}:no")])
     return InlineKeyboardMarkup(rows)
@@ -90,7 +96,10 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     org_id, _, preview = entry
     if choice[:1] in ("u", "m", "n"):
-        await _map_step(query, token, preview, choice)
+        await _map_step(query, token, preview, choice, services(context).clock.now())
+        return
+    if choice[:1] == "d":
+        await _default_due_step(query, token, preview, choice, services(context).clock.now())
         return
     pending.pop(token)
     if choice != "ok":
@@ -103,7 +112,8 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.message.reply_text(render("import_done", r=result))  # type: ignore[union-attr]
 
 
-async def _map_step(query: object, token: str, preview: Preview, choice: str) -> None:
+async def _map_step(query: object, token: str, preview: Preview, choice: str,
+                    now: dtm.datetime) -> None:
     """u<i>: offer existing units for unknown name i; m<i>.<j>: map it; n<i>: create new."""
     message = query.message  # type: ignore[attr-defined]
     unknown = preview.plan.unknown_units
@@ -121,4 +131,18 @@ async def _map_step(query: object, token: str, preview: Preview, choice: str) ->
         return
     preview.map_unit(name, target_name)
     await message.reply_text(render("import_preview_cli", p=preview),
-                             reply_markup=_preview_buttons(token, preview))
+                             reply_markup=_preview_buttons(token, preview, now))
+
+
+async def _default_due_step(query: object, token: str, preview: Preview, choice: str,
+                            now: dtm.datetime) -> None:
+    """d<i>: the i-th of default_due_choices becomes the due of the undated tasks."""
+    message = query.message  # type: ignore[attr-defined]
+    choices = default_due_choices(now)
+    try:
+        preview.default_due = choices[int(choice[1:])]
+    except (ValueError, IndexError):
+        await message.reply_text(render("import_expired"))
+        return
+    await message.reply_text(render("import_preview_cli", p=preview),
+                             reply_markup=_preview_buttons(token, preview, now))

@@ -204,3 +204,59 @@ async def test_monitor_maps_unknown_unit_in_chat(sqlite_engine):
     with session_scope(engine) as s:
         names = {u.name for u in s.exec(select(Unit).where(Unit.org_id == org_id))}
     assert "Ban Quản lý chợ xã" not in names
+
+
+def test_default_due_choices_are_period_ends():
+    from handlers.importing import default_due_choices
+
+    now = dtm.datetime(2026, 5, 6, 3, 0, tzinfo=dtm.UTC)
+    local = [c.astimezone(dtm.timezone(dtm.timedelta(hours=7))) for c in default_due_choices(now)]
+    assert [(d.date(), d.hour) for d in local] == [(dtm.date(2026, 5, 31), 17),
+                                                   (dtm.date(2026, 6, 30), 17),
+                                                   (dtm.date(2026, 12, 31), 17)]
+    december = default_due_choices(dtm.datetime(2026, 12, 2, 3, 0, tzinfo=dtm.UTC))
+    assert len(december) == 1  # month, quarter and year end on the same day
+
+
+async def test_monitor_gives_undated_tasks_a_common_due(sqlite_engine):
+    engine = sqlite_engine
+    org_id = _org(engine)
+    with session_scope(engine) as s:
+        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
+        code = issue_invite(s, monitor, now=T0)
+    plan = Path("tests/fixtures/revision/hoa-binh_kh15_undated.txt")
+    emu = TelegramEmulator()
+    await emu.start()
+    emu.add_user(MONITOR, "theo")
+    svc = Services(engine=engine, clock=FakeClock(T0), calendar=WorkingCalendar(),
+                   bot_username="nhacviec_bot")
+    app = build_application(emu.token, svc, base_url=emu.base_url,
+                            base_file_url=emu.base_file_url)
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+        async def last_after(n: int):
+            await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
+            return emu.sent_messages(MONITOR)[-1]
+
+        n = len(emu.sent_messages(MONITOR))
+        emu.inject_text(MONITOR, f"/start {code}")
+        await last_after(n)
+        n = len(emu.sent_messages(MONITOR))
+        emu.upload_document(MONITOR, plan.name, plan.read_bytes(), "text/plain")
+        preview = await last_after(n)
+        assert "Nhiệm vụ chưa có thời hạn: II.3" in preview.text
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, preview.message_id, _button(preview, "Hạn chung 31/12/2025"))
+        updated = await last_after(n)
+        assert "II.3 → hạn chung 31/12/2025" in updated.text
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, updated.message_id, _button(updated, "Xác nhận"))
+        await last_after(n)
+        await app.updater.stop()
+        await app.stop()
+    await emu.stop()
+    task = _tasks(engine, org_id)["II.3"]
+    assert task.deadline_kind == "date"
+    assert task.due_at.astimezone(dtm.UTC) == dtm.datetime(2025, 12, 31, 10, 0, tzinfo=dtm.UTC)
