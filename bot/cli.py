@@ -76,11 +76,29 @@ def cmd_plan_template(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
-    from db.engine import session_scope
-    from db.orgs import get_or_create_org
-    from handlers.importing import commit_preview, load_plan_file
+    from pathlib import Path
 
-    preview = load_plan_file(args.file, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    from db.engine import session_scope
+    from db.orgs import NotFound, get_or_create_org, get_org, org_directory
+    from handlers.importing import commit_preview, load_plan
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        try:
+            directory = org_directory(session, get_org(session, args.org).id or 0)
+        except NotFound:
+            directory = None  # a new organization: created only once the user confirms
+    path = Path(args.file)
+    preview = load_plan(path.read_bytes(), path.name, directory=directory,
+                        max_bytes=settings.max_upload_mb * 1024 * 1024)
+    if args.default_due:
+        from plans.deadlines import parse_colloquial
+
+        preview.default_due = parse_colloquial(args.default_due, now=dtm.datetime.now(dtm.UTC))
+        if preview.default_due is None:
+            print(f"Lỗi: không hiểu thời hạn {args.default_due!r} (ví dụ: 31/12/2026).",
+                  file=sys.stderr)
+            return 2
     print(_preview_text(preview))
     if not preview.plan.tasks:
         print("Không tìm thấy nhiệm vụ nào trong tài liệu; không ghi gì.", file=sys.stderr)
@@ -90,7 +108,6 @@ def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
         if answer not in {"c", "co", "có", "y", "yes"}:
             print("Đã huỷ, không ghi gì.")
             return 1
-    engine = _engine(settings)
     with session_scope(engine) as session:
         org_id = get_or_create_org(session, args.org).id or 0
     result = commit_preview(engine, org_id, preview)
@@ -120,17 +137,71 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import session_scope
     from db.officers import add_officer, invite_link, issue_invite
-    from db.orgs import get_or_create_org, get_or_create_unit
+    from db.orgs import get_or_create_org, resolve_unit
+    from db.tasks import assign_by_units
 
     engine = _engine(settings)
     with session_scope(engine) as session:
         org = get_or_create_org(session, args.org)
-        unit = get_or_create_unit(session, org.id or 0, args.unit) if args.unit else None
+        unit = resolve_unit(session, org.id or 0, args.unit) if args.unit else None
         officer = add_officer(session, org.id or 0, args.name, unit_id=unit.id if unit else None,
                               role=args.role, phone=args.phone)
         code = issue_invite(session, officer)
+        org_id = org.id or 0
+        # Tasks already imported for the officer's unit are his too.
+        assigned = assign_by_units(session, org_id) if unit else 0
         print(f"{officer.name}: {invite_link(settings.bot_username, code)}")
+    if assigned:
+        _sync_org(settings, engine, org_id)
+        print(f"Đã giao {assigned} nhiệm vụ hiện có của đơn vị.")
     return 0
+
+
+def _sync_org(settings: Settings, engine: Any, org_id: int) -> None:
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.outbox import sync_tasks
+
+    calendar = WorkingCalendar(settings.timezone, swaps_path=settings.day_swaps_file)
+    sync_tasks(engine, calendar, dtm.datetime.now(dtm.UTC), org_id=org_id)
+
+
+def cmd_task_activate(args: argparse.Namespace, settings: Settings) -> int:
+    """A conditional task's condition is met: give it a due date so reminders start."""
+    from db.engine import session_scope
+    from db.orgs import get_org
+    from db.tasks import activate_task, task_by_ref
+    from messages.render import fmt_datetime
+    from plans.deadlines import parse_colloquial
+    from scheduler.calendar import WorkingCalendar
+    from scheduler.outbox import sync_tasks
+
+    engine = _engine(settings)
+    now = dtm.datetime.now(dtm.UTC)
+    moment = parse_colloquial(args.date, now=now)
+    if moment is None:
+        print(f"Lỗi: không hiểu thời hạn {args.date!r} (ví dụ: 20/12/2026).", file=sys.stderr)
+        return 2
+    with session_scope(engine) as session:
+        found = task_by_ref(session, get_org(session, args.org).id or 0, args.ref)
+        if args.plan:
+            found = [t for t in found if _plan_number(session, t.plan_id) == args.plan]
+        if len(found) != 1:
+            why = "không tìm thấy" if not found else "có ở nhiều kế hoạch, hãy chỉ rõ --plan"
+            print(f"Lỗi: nhiệm vụ {args.ref} {why}.", file=sys.stderr)
+            return 2
+        task = activate_task(session, found[0], moment, now=now)
+        task_id = task.id or 0
+    sync_tasks(engine, WorkingCalendar(settings.timezone, swaps_path=settings.day_swaps_file),
+               now, [task_id])
+    print(f"Đã kích hoạt nhiệm vụ {args.ref}, thời hạn {fmt_datetime(moment)}.")
+    return 0
+
+
+def _plan_number(session: Any, plan_id: int) -> str | None:
+    from db.models import Plan
+
+    plan = session.get(Plan, plan_id)
+    return plan.number if plan else None
 
 
 def cmd_officer_invite(args: argparse.Namespace, settings: Settings) -> int:
@@ -248,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("file")
     pi.add_argument("--org", required=True)
     pi.add_argument("--yes", action="store_true")
+    pi.add_argument("--default-due", help="thời hạn chung cho nhiệm vụ chưa có thời hạn")
 
     parse = sub.add_parser("parse").add_subparsers(dest="parse_command", required=True)
     for name in ("deadline", "reply"):
@@ -275,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     om.add_argument("--invite", action="store_true",
                     help="in đường dẫn mời cho cán bộ chưa liên kết")
 
+    task = sub.add_parser("task").add_subparsers(dest="task_command", required=True)
+    ta = task.add_parser("activate", help="kích hoạt nhiệm vụ có điều kiện với thời hạn")
+    ta.add_argument("ref")
+    ta.add_argument("date")
+    ta.add_argument("--org", required=True)
+    ta.add_argument("--plan", help="số kế hoạch, khi mã nhiệm vụ có ở nhiều kế hoạch")
+
     bench = sub.add_parser("bench")
     bench.add_argument("names", nargs="*")
     bench.add_argument("--json", action="store_true")
@@ -299,6 +378,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, PlanReadError):
             print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
+            return 2
+        from db.orgs import NotFound
+
+        if isinstance(exc, NotFound):
+            print(f"Lỗi: {exc}", file=sys.stderr)
             return 2
         from handlers.roster import RosterError
 
@@ -340,6 +424,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         handler = {"add": cmd_officer_add, "invite": cmd_officer_invite,
                    "import": cmd_officer_import}[args.officer_command]
         return handler(args, settings)
+    if cmd == "task":
+        return cmd_task_activate(args, settings)
     if cmd == "demo":
         return cmd_demo(args, settings)
     if cmd == "run":
