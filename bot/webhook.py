@@ -53,6 +53,10 @@ def transport(settings: Settings) -> str:
     return "webhook" if settings.webhook_url else "polling"
 
 
+_MODE_VI = {"webhook": "nhận cập nhật qua webhook", "polling": "nhận cập nhật qua getUpdates",
+            "none": "không nhận cập nhật (chỉ gửi nhắc việc)"}
+
+
 def build_for_role(settings: Settings, clock: object | None = None) -> Application:
     """The Application this process needs: the tick job only where the role sends."""
     from bot.app import build_application, make_services
@@ -72,7 +76,7 @@ def serve(settings: Settings) -> int:
     configure_logging(settings.log_level)
     app = build_for_role(settings)
     mode = transport(settings)
-    log.info("Nhắc Việc: vai trò %s, nhận cập nhật qua %s", settings.role, mode)
+    log.info("Nhắc Việc: vai trò %s, %s", settings.role, _MODE_VI[mode])
     if mode == "none":
         asyncio.run(run_sender(app))
     elif mode == "webhook":

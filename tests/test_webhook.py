@@ -237,7 +237,7 @@ def test_sender_process_stops_on_sigterm(tmp_path):
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err.decode()[-3000:]
-        assert "vai trò sender" in err.decode()
+        assert "vai trò sender, không nhận cập nhật" in err.decode()
         for method in ("getUpdates", "setWebhook", "deleteWebhook", "setMyCommands"):
             assert emu.stats.requests[method] == 0, method
     finally:
