@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import zoneinfo
 
 from telegram import BotCommand, Update
@@ -59,6 +60,23 @@ def configure_logging(level: str) -> None:
     # Request URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB logs its Bot API URLs, token included, at DEBUG when a Bot is built.
+    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+        bot_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactToken) for f in bot_logger.filters):
+            bot_logger.addFilter(RedactToken())
+
+
+class RedactToken(logging.Filter):
+    """Replaces anything shaped like a bot token (123456:AA…) in a record by 123456:***."""
+
+    PATTERN = re.compile(r"(\d{3,}):[A-Za-z0-9_-]{20,}")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.PATTERN.search(message):
+            record.msg, record.args = self.PATTERN.sub(r"\1:***", message), None
+        return True
 
 
 def build_application(token: str, services: Services, *, base_url: str | None = None,

@@ -81,8 +81,17 @@ class DocumentText:
 # ---------------------------------------------------------------- type detection
 
 
+_EXECUTABLE_EXTS = frozenset({
+    "exe", "dll", "com", "scr", "msi", "bat", "cmd", "ps1", "vbs", "js", "jar", "sh", "apk",
+    "bin", "elf", "so", "lnk", "hta", "cpl", "pif",
+})
+
+
 def _sniff(data: bytes, filename: str) -> str:
     ext = Path(filename).suffix.lower().lstrip(".")
+    if ext in _EXECUTABLE_EXTS:
+        # Refused by name whatever the bytes look like: nobody sends a plan as setup.exe.
+        raise PlanReadError("unsupported")
     if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
