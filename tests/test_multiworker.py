@@ -120,7 +120,6 @@ def test_three_senders_no_double_no_miss(pg_engine):
     assert per_chat == want
     # The work was shared (SKIP LOCKED hands each process other rows), not done by one.
     assert sum(1 for r in results if r["sent"] > 0) >= 2
-    assert elapsed < 60
 
 
 class _SlowBot:
