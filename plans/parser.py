@@ -177,10 +177,25 @@ _DATE_LINE = re.compile(
 )
 _YEAR_ONLY = re.compile(r"ngay\s+thang\s+\d{1,2}\s+n[a-z0-9]m\s+(\d{4})")
 _ISSUER_RE = re.compile(
-    r"(?i:ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|ubnd)\s+"
-    r"(?i:(xã|phường|thị trấn|xa|phuong|thi tran|x3|x4|xi))\s+"
-    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
+    r"(?i:ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|ubnd)[ \n]+"
+    r"(?i:(xã|phường|thị trấn|xa|phuong|thi tran|x3|x4|xi)) +"
+    r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?: [A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
 )
+# words that start the national motto in the right column of a two-column header
+_MOTTO_WORDS = ("cong hoa", "doc lap", "dang cong san")
+
+
+def _header_left(lines: list[str]) -> list[str]:
+    """The left column of a two-column header ("ỦY BAN NHÂN DÂN    CỘNG HÒA XÃ HỘI …"),
+    with a name split over two lines ("ỦY BAN NHÂN DÂN" / "XÃ PHÚ MỸ") joined."""
+    left = [re.split(r"\t|\s{3,}|\s\|\s", ln.strip())[0] for ln in lines[:12]]
+    out = []
+    for k, ln in enumerate(left):
+        if fold(ln).strip() in ("uy ban nhan dan", "ubnd") and k + 1 < len(left):
+            out.append(ln.strip() + " " + left[k + 1].strip())
+    return out
+
+
 _LEVEL_WORD = {
     "xa": "xã",
     "x3": "xã",
@@ -239,7 +254,8 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
 
     # issuer: the commune named most often as "UBND xã X"
     names: Counter[tuple[str, str]] = Counter()
-    for line in lines:
+    spelled: dict[tuple[str, str], Counter[str]] = {}
+    for line in [*_header_left(lines), *lines]:
         for m in _ISSUER_RE.finditer(line):
             level = _LEVEL_WORD.get(fold(m.group(1)), fold(m.group(1)))
             words = []
@@ -247,14 +263,26 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 if not w[:1].isupper():
                     break
                 words.append(w)
+            fw = fold(" ".join(words))
+            for motto in _MOTTO_WORDS:
+                if motto in fw:
+                    words = words[: fw[: fw.index(motto)].count(" ")]
+                    break
             name = " ".join(words)
             if not name:
                 continue
             if fold(name).startswith(("ban hanh", "xay dung", "thanh pho", "tinh")):
                 continue
-            names[(level, name)] += 1
+            key = (level, fold(name))
+            names[key] += 1
+            spelled.setdefault(key, Counter())[name] += 1
     if names:
-        (level, name), _ = names.most_common(1)[0]
+        key, _ = names.most_common(1)[0]
+        level = key[0]
+        forms = spelled[key]
+        # "UBND XÃ ĐÔNG SƠN" in the header, "UBND xã Đông Sơn" in the text: prefer the latter
+        mixed = [f for f, _ in forms.most_common() if not f.isupper()]
+        name = mixed[0] if mixed else forms.most_common(1)[0][0].title()
         plan.issuer = f"UBND {level} {name}"
         plan.level = "phuong" if level == "phường" else "xa"
     else:
@@ -279,7 +307,8 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                     r"(can c|thuc hien (ke hoach|quyet dinh|cong van|chi thi|thong bao|van ban))", f
                 )
                 or _ROMAN_HEAD.match(t)
-                or (parts and t.endswith(";"))
+                or (parts and t.endswith((";", ":")))
+                or (parts and (len(t) > 160 or "nhu sau" in f))
             ):
                 j -= 1
                 break
@@ -860,6 +889,161 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
         ):
             body_from += 1
         out.extend(_rows_to_tasks(rows[body_from:], roles))
+    return out
+
+
+# ====================================================================== text tables
+
+_MD_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_LAYOUT_GAP = re.compile(r"\t+|\s{2,}")
+_HEADER_TEXT = (
+    "stt tt so thu tu noi dung cong viec nhiem vu cu the co quan don vi bo phan chu tri phoi hop "
+    "thuc hien thoi gian han tien do hoan thanh lanh dao phu trach chi dao san pham ket qua "
+    "ghi chu kinh phi nguon du kien ngay nguoi trach nhiem"
+)
+_HEADER_WORDS = frozenset(_HEADER_TEXT.split())
+
+
+def _delimited_cells(line: str) -> list[str] | None:
+    """Cells of a markdown row (``| a | b |``) or a tab-separated row; None otherwise."""
+    t = line.strip()
+    if t.startswith("|") and t.endswith("|") and t.count("|") >= 3:
+        return [c.strip() for c in t[1:-1].split("|")]
+    if line.count("\t") >= 2:
+        return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    return None
+
+
+def _layout_segments(line: str) -> list[tuple[int, str]]:
+    """(offset, text) of the pieces of a line set out in columns by runs of spaces."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for m in _LAYOUT_GAP.finditer(line):
+        if m.start() > pos and line[pos : m.start()].strip():
+            out.append((pos, line[pos : m.start()]))
+        pos = m.end()
+    if pos < len(line) and line[pos:].strip():
+        out.append((pos, line[pos:]))
+    return [(o, t.strip()) for o, t in out]
+
+
+def _header_only(text: str) -> bool:
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    return bool(words) and all(w in _HEADER_WORDS for w in words)
+
+
+def _layout_header(line: str) -> list[tuple[int, str | None]] | None:
+    segs = _layout_segments(line.expandtabs(8))
+    if len(segs) < 3:
+        return None
+    roles = [_role_of_header(t) for _, t in segs]
+    known = [r for r in roles if r]
+    if len(known) < 3 or len(known) < len(segs) - 1 or "content" not in known:
+        return None
+    if not ({"lead", "deadline"} & set(known)):
+        return None
+    return [(o, r) for (o, _), r in zip(segs, roles, strict=True)]
+
+
+def _layout_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
+    """Rebuild the rows of a table laid out in space-aligned columns (``pdftotext -layout``,
+    a Word table saved as text): the header's cell offsets are the column stops, a number in
+    the first column starts a row, other lines continue the cells above them."""
+    header = _layout_header(lines[start])
+    assert header is not None
+    stops = [o for o, _ in header]
+    names = [_clean(t) for _, t in _layout_segments(lines[start].expandtabs(8))]
+    rows: list[list[str]] = [names]
+    cur: list[str] | None = None
+    after_header = True
+    i = start + 1
+    blank_run = 0
+    while i < len(lines):
+        raw = lines[i].expandtabs(8).rstrip()
+        i += 1
+        if not raw.strip():
+            blank_run += 1
+            if blank_run > 2 and cur is not None:
+                break
+            continue
+        blank_run = 0
+        f = fold(raw.strip())
+        if _END_TABLE.match(f) or f.startswith(("noi nhan", "ghi chu:")):
+            i -= 1
+            break
+        if _layout_header(raw) is not None:  # the header repeated on a new page
+            after_header = True
+            continue
+        segs = _layout_segments(raw)
+        if after_header and cur is None and all(_header_only(t) for _, t in segs):
+            continue  # the second line of a wrapped header ("hoàn thành")
+        if after_header and cur is not None and all(_header_only(t) for _, t in segs):
+            continue
+        after_header = False
+        cells = [""] * len(stops)
+        for off, text in segs:
+            col = 0
+            for k, stop in enumerate(stops):
+                if off >= stop - 2:
+                    col = k
+            cells[col] = _join(cells[col], text)
+        first = cells[0]
+        if (
+            first
+            and (_STT_NUM.match(first) or _STT_ROMAN.match(first))
+            or cur is None
+            or (not first and len([c for c in cells if c]) == 1 and _is_upper_heading(cells[1]))
+        ):
+            cur = cells
+            rows.append(cur)
+            continue
+        for k, c in enumerate(cells):
+            if c:
+                cur[k] = _join(cur[k], c) if cur[k] else c
+        if len(segs) == 1 and segs[0][0] < stops[min(1, len(stops) - 1)] - 2 and not first:
+            break  # a plain paragraph after the table
+    return rows, i
+
+
+def _promote_text_tables(blocks: list[Block]) -> list[Block]:
+    """Turn table rows written as text (markdown ``|`` rows, tab-separated cells, columns
+    aligned with spaces) into table rows, when a run of them carries a header."""
+    lines = [b.text for b in blocks]
+    out: list[Block] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        b = blocks[i]
+        if b.cells is not None:
+            out.append(b)
+            i += 1
+            continue
+        cells = _delimited_cells(b.text)
+        if cells is not None:
+            run: list[list[str]] = []
+            j = i
+            while j < n:
+                if blocks[j].cells is None and not blocks[j].text.strip():
+                    j += 1
+                    continue
+                c = _delimited_cells(blocks[j].text) if blocks[j].cells is None else None
+                if c is None:
+                    break
+                if not _MD_SEP.match(blocks[j].text.strip()):
+                    run.append(c)
+                j += 1
+            if any(_is_header_row(r) for r in run[:6]):
+                out.extend(Block(" | ".join(r), r) for r in run)
+                i = j
+                continue
+        elif ("  " in b.text or "\t" in b.text) and _layout_header(b.text) is not None:
+            rows, j = _layout_rows(lines, i)
+            if len(rows) > 1:
+                out.extend(Block(" | ".join(r), r) for r in rows)
+                i = j
+                continue
+        out.append(b)
+        i += 1
     return out
 
 
@@ -1923,6 +2107,8 @@ def _parse_plan(
     else:
         doc = doc_or_text
     blocks = doc.blocks
+    if doc.kind in ("txt", "pdf"):
+        blocks = _promote_text_tables(blocks)
     lines = [b.text for b in blocks]
     plan = ParsedPlan()
     if not any(ln.strip() for ln in lines):
