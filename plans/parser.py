@@ -429,7 +429,10 @@ def build_tree(lines: list[str]) -> Node:
             roman_count = roman_to_int(label) or roman_count + 1
             label = label if roman_to_int(label) else _int_to_roman(roman_count)
         level = _LEVEL[kind]
-        if kind == "para":
+        if kind == "para" and stack[-1].kind in ("bullet", "plus") and _is_assignment_line(t):
+            # "- Tổ chức tập huấn …" / "Đơn vị thực hiện: …": the bullet's own assignment
+            parent = stack[-1]
+        elif kind == "para":
             # a paragraph belongs to the nearest heading, not to the bullet above it
             while len(stack) > 1 and stack[-1].kind in ("bullet", "plus", "para"):
                 stack.pop()
@@ -464,8 +467,11 @@ _CUE_COND = re.compile(
     r"\b((?:ngay )?sau khi (?:co|duoc)|khi co (?:huong dan|quy dinh|yeu cau|van ban))"
 )
 _CUE_REC = re.compile(
-    r"^(?:thuong xuyen|dinh ky|hang (?:thang|quy|tuan))\b|\bhang (?:thang|quy|tuan)\W*$"
+    r"^(?:thuong xuyen|dinh ky|hang (?:thang|quy|tuan|nam))\b|\bhang (?:thang|quy|tuan)\W*$"
+    r"|[;,(]\s*(?:(?:thuc hien|duy tri|trien khai|bao cao)\s+)?"
+    r"(?:thuong xuyen|dinh ky|hang (?:thang|quy|tuan|nam))\b"
 )
+_CUE_LABEL = re.compile(r"\b(?:thoi gian|thoi han|tien do)(?: hoan thanh| thuc hien)?\s*:\s*")
 _CUE_REQ = re.compile(r"\b(theo yeu cau|khi co yeu cau)\b")
 
 
@@ -489,7 +495,9 @@ def find_deadline(
         return None
     orig, f = fold_aligned(text)
     for m in _CUE_DATED.finditer(f):
-        phrase = _phrase_after(orig, m.start())
+        # "Thời hạn: Quý II/2026" keeps the value; "chậm nhất ngày …" keeps its words
+        at = m.end() if f[m.start() : m.end()].rstrip().endswith(":") else m.start()
+        phrase = _phrase_after(orig, at)
         d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
         if d.kind in ("datetime", "date", "month", "quarter", "year") or (
             d.kind == "recurring" and d.recurring_day
@@ -509,9 +517,15 @@ def find_deadline(
         d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
         if d.kind == "on_request":
             return phrase, d
+    ml = _CUE_LABEL.search(f)
+    if ml:
+        phrase = _phrase_after(orig, ml.end(), 120)
+        d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
+        if d.kind != "none":
+            return phrase, d
     mr = _CUE_REC.search(f)
     if mr:
-        phrase = orig[mr.start() : mr.end()]
+        phrase = orig[mr.start() : mr.end()].strip(";,(. ")
         d = parse_deadline(phrase, plan_year=year, ref_date=ref_date)
         if d.kind == "recurring":
             return phrase, d
@@ -1530,19 +1544,26 @@ def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None)
 # ====================================================================== body tasks
 
 _ASSIGN_LEAD = re.compile(
-    r"^(?:co quan|don vi|bo phan|phong)?\s*(?:chu tri|thuc hien|phu trach)(?: thuc hien| chinh)?\s*:"
+    r"^(?:(?:co quan|don vi|bo phan|phong)?\s*(?:chu tri|thuc hien|phu trach|tham muu)"
+    r"(?: thuc hien| chinh)?|(?:don vi |co quan )?(?:chiu )?trach nhiem(?: thuc hien| chinh)?)\s*:"
 )
 _ASSIGN_COOP = re.compile(r"^(?:co quan|don vi|bo phan)?\s*(?:phoi hop)(?: thuc hien)?\s*:")
 _ASSIGN_LEADER = re.compile(r"^(?:lanh dao|nguoi)\s*(?:chi dao|phu trach|theo doi)?\s*:")
 _ASSIGN_DEADLINE = re.compile(r"^(?:thoi han|thoi gian|tien do)(?: hoan thanh| thuc hien)?\s*:")
-_INLINE_LEAD = re.compile(r"(?:\(|;|\.)\s*(?:co quan |don vi )?chu tri\s*:\s*")
+_INLINE_LEAD = re.compile(
+    r"(?:\(|;|\.|,)\s*(?:co quan |don vi |bo phan )?(?:chu tri|thuc hien|trach nhiem)\s*:\s*"
+)
 _INLINE_COOP = re.compile(r"(?:\(|;|\.|,)\s*(?:co quan |don vi )?phoi hop\s*:\s*")
 _COOP_WITH = re.compile(
-    r"\bphoi hop(?: chat che)?(?: voi)?\s+(?=(?:cac|so|bo|phong|van phong|trung tam|cong an|ubnd|uy ban|ban|doan|hoi|mttq|ub)\b)"
+    r"\bphoi hop(?: chat che)?(?: voi)?\s+(?=(?:cac|so|bo|phong|van phong|trung tam|cong an|ubnd|"
+    r"uy ban|ban|doan|hoi|mttq|ub|tram|truong|chi cuc|kho bac|bao hiem|bhxh|thon|to dan pho|"
+    r"khu pho|dang uy|mat tran)\b)"
 )
 _COOP_STOP = re.compile(
     r"\s(?:trong|thuc hien|to chuc|de|nham|trinh|tham muu|trien khai|xay dung|giam sat|theo doi|"
-    r"kiem tra|tuyen truyen|lap|ra soat|hoan thien|bo tri|dam bao|bao dam)\b|[.;:(]"
+    r"kiem tra|tuyen truyen|lap|ra soat|hoan thien|bo tri|dam bao|bao dam|day manh|nang cao|"
+    r"dau tu|cai tao|giu vung|huong dan|van dong|tong hop|cap nhat|so hoa|duy tri|quan ly|"
+    r"xu ly|phat dong|thuc day|tang cuong|ho tro)\b|[.;:(]"
 )
 _CONTENT_SECTION = re.compile(
     r"(noi dung|nhiem vu|chi tieu|giai phap|cong viec|ke hoach thuc hien)"
@@ -1709,6 +1730,31 @@ def _item_assignments(node: Node) -> _Assign | None:
                 a.deadline = v
             break
     return a if found else None
+
+
+def _split_assign(node: Node) -> bool:
+    """True when two or more of the node's bullets or letters carry their own assignment
+    lines: each is a task of its own, not one task with the node's assignment."""
+    own = 0
+    for c in node.children:
+        if c.kind in ("bullet", "plus", "letter") and any(
+            k.kind == "para" and _is_assignment_line(k.text) for k in c.children
+        ):
+            own += 1
+    return own >= 2
+
+
+def _plain_text(nodes: list[Node]) -> str:
+    """The text of nodes and their children, without the assignment lines."""
+    parts: list[str] = []
+    for c in nodes:
+        if _is_assignment_line(c.text):
+            continue
+        parts.append(c.text)
+        sub = _plain_text(c.children)
+        if sub:
+            parts.append(sub)
+    return "\n".join(p for p in parts if p)
 
 
 def _is_assignment_line(text: str) -> bool:
@@ -1922,10 +1968,12 @@ class _BodyParser:
                 ref = f"{sec_label}.{item.label}"
                 section_name = f"{item.label}. {item.text}"
                 assign = _item_assignments(item)
-                if assign is not None and (assign.lead or assign.leader):
-                    text = "\n".join(
-                        c.full_text() for c in item.children if not _is_assignment_line(c.text)
-                    )
+                if (
+                    assign is not None
+                    and (assign.lead or assign.leader)
+                    and not _split_assign(item)
+                ):
+                    text = _plain_text(item.children)
                     tasks.append(
                         self.task_from_text(
                             ref,
@@ -1943,6 +1991,22 @@ class _BodyParser:
                         if re.match(r"^chi tieu", fold(let.text)):
                             continue
                         lref = f"{ref}.{let.label}"
+                        la = _item_assignments(let)
+                        if la is not None and (la.lead or la.leader) and not _split_assign(let):
+                            # "a. Ra quân …" / "Đơn vị thực hiện: …" / "Thời gian thực hiện: …"
+                            tasks.append(
+                                self.task_from_text(
+                                    lref,
+                                    "\n".join(
+                                        p for p in (let.text, _plain_text(let.children)) if p
+                                    ),
+                                    section_name,
+                                    item.text,
+                                    assign=la,
+                                    title=_title_of(let.text),
+                                )
+                            )
+                            continue
                         got = self._bullets(let, lref, section_name, item.text)
                         if not got and let.text.strip():
                             got = [
@@ -1955,9 +2019,10 @@ class _BodyParser:
                     text = "\n".join(c.full_text() for c in item.children)
                     if text.strip():
                         tasks.append(self.task_from_text(ref, text, section_name, item.text))
-                tasks += []
-                if got:
-                    tasks += got
+                    elif self._task_like(item.text):
+                        # "3. Phòng Kinh tế chủ trì rà soát …, hoàn thành trước ngày …"
+                        tasks.append(self.task_from_text(ref, item.text, section_name, item.text))
+                tasks += got
         return tasks
 
     def _bullets(self, node: Node, ref: str, section: str, topic: str) -> list[ParsedTask]:
@@ -1970,8 +2035,32 @@ class _BodyParser:
             if _is_assignment_line(b.text):
                 continue
             n += 1
+            ba = _item_assignments(b)
+            if ba is not None and (ba.lead or ba.leader or ba.deadline):
+                out.append(
+                    self.task_from_text(
+                        f"{ref}.{n}",
+                        "\n".join(p for p in (b.text, _plain_text(b.children)) if p),
+                        section,
+                        topic,
+                        assign=ba,
+                        title=_title_of(b.text),
+                    )
+                )
+                continue
             out.append(self.task_from_text(f"{ref}.{n}", b.full_text(), section, topic))
         return out
+
+    def _task_like(self, text: str) -> bool:
+        """A numbered line with no children is a task when it names a unit or a deadline."""
+        if len(text) < 25 or _is_upper_heading(text):
+            return False
+        year = self.plan.year
+        return bool(
+            _subject_unit(text, self.units)
+            or find_deadline(text, year, self.ref_date)
+            or re.search(r"\b(chu tri|thuc hien|phoi hop)\b", fold(text))
+        )
 
     def implementation_tasks(self, sections: list[Node], used_refs: set[str]) -> list[ParsedTask]:
         """Reports and other duties with a dated deadline in the implementation section."""
