@@ -100,28 +100,33 @@ _CAND_RE = re.compile(
     r"(?P<dmy>\b(?P<dmy_d>\d{1,2})\s*(?P<dmy_s>[/.\-])\s*(?P<dmy_m>\d{1,2})\s*(?P=dmy_s)\s*"
     r"(?P<dmy_y>\d{4}|\d{2})(?!\d))"
     # 5 tháng 12 năm 2025, 5 tháng 12
-    r"|(?P<vn>\b(?P<vn_d>\d{1,2})\s+thang\s+(?P<vn_m>\d{1,2})(?!\d)"
+    r"|(?P<vn>(?<!thu\s)(?<!tuan\s)\b(?P<vn_d>\d{1,2})\s+thang\s+(?P<vn_m>\d{1,2})(?!\d)"
     r"(?:\s*(?:,\s*)?(?:nam|/|-)\s*(?P<vn_y>\d{4}))?)"
-    # 6 tháng đầu năm 2026, 6 tháng cuối năm
-    r"|(?P<half>\b(?:6|sau)\s+thang\s+(?P<half_w>dau|cuoi)\s+nam(?:\s+(?P<half_y>\d{4}))?)"
+    # 6 tháng đầu năm 2026, 9 tháng đầu năm, 6 tháng cuối năm
+    r"|(?P<half>\b(?P<half_n>\d{1,2}|ba|sau|chin)\s+thang\s+(?P<half_w>dau|cuoi)\s+nam"
+    r"(?:\s+(?P<half_y>\d{4}))?)"
     # Quý IV/2025, Quý III, IV/2026, quý 4 năm 2025, Quy lV
     rf"|(?P<quy>\bquy\s*(?P<quy_l>{_ROMAN_TOK}(?:{_SEP_LIST}(?:quy\s*)?{_ROMAN_TOK})*)"
     r"(?:\s*(?:/|nam|-|\.)?\s*(?P<quy_y>\d{4})(?!\d))?)"
+    # Q4/2025, Q.IV-2025 (only with a year: a bare "Q1" may be anything)
+    r"|(?P<qq>\bq\s*\.?\s*(?P<qq_n>[1-4]|iv|i{1,3})\s*(?:/|-|nam)\s*(?P<qq_y>\d{4})(?!\d))"
     # Tháng 11/2025, tháng 10, 11/2025, tháng 12 năm 2025, tháng 12
-    r"|(?P<mon>\bthang\s*(?P<mon_l>\d{1,2}(?!\d)(?:" + _SEP_LIST + r"(?:thang\s*)?\d{1,2}(?!\d))*)"
+    r"|(?P<mon>\b(?:thang|thg)\s*(?P<mon_l>\d{1,2}(?!\d)(?:" + _SEP_LIST
+    + r"(?:thang\s*)?\d{1,2}(?!\d))*)"
     r"(?:\s*(?:/|nam|-|\.)\s*(?P<mon_y>\d{4}|\d{2})(?!\d))?)"
     # T11/2025
     r"|(?P<tmon>\bt(?P<tmon_m>\d{1,2})\s*/\s*(?P<tmon_y>\d{4})(?!\d))"
     # 11/2025
     r"|(?P<my>\b(?P<my_m>\d{1,2})\s*/\s*(?P<my_y>\d{4})(?!\d))"
     # 10/12 (year from the context)
-    r"|(?P<dm>\b(?P<dm_d>\d{1,2})\s*/\s*(?P<dm_m>\d{1,2})(?![\d/])(?!\s*/\s*\d))"
+    r"|(?P<dm>\b(?P<dm_d>\d{1,2})\s*/\s*(?P<dm_m>\d{1,2})(?![\d/])(?!\s*/\s*\d)"
+    r"(?:\s*,?\s*nam\s+(?P<dm_y>\d{4})(?!\d))?)"
     # 2026, 2026 - 2030, giai đoạn 2026-2030
     r"|(?P<yr>\b(?P<yr_a>(?:19|20)\d{2})(?:\s*(?:-|den|toi|va|,)\s*(?P<yr_b>(?:19|20)\d{2}))?(?!\d))"
 )
 
 _TIME_BEFORE_RE = re.compile(
-    r"(?:(?P<h>\d{1,2})\s*(?:gio|h(?![a-z]))\s*(?:(?P<m>\d{1,2})\s*(?:phut|p(?![a-z])|')?)?"
+    r"(?:(?P<h>\d{1,2})\s*(?:gio|[hg](?![a-z]))\s*(?:(?P<m>\d{1,2})\s*(?:phut|p(?![a-z])|')?)?"
     r"|(?P<h2>\d{1,2})\s*:\s*(?P<m2>\d{2}))"
     r"\s*'?\s*(?P<ap>sang|trua|chieu|toi)?[\s,;\-]*"
     r"(?:(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat)[\s,;\-]*)?"
@@ -129,7 +134,7 @@ _TIME_BEFORE_RE = re.compile(
 )
 _TIME_AFTER_RE = re.compile(
     r"[\s,;\-]*(?:(?:vao\s+)?luc\s+|vao\s+)?"
-    r"(?:(?P<h>\d{1,2})\s*(?:gio|h(?![a-z]))\s*(?:(?P<m>\d{1,2})\s*(?:phut|p(?![a-z])|')?)?"
+    r"(?:(?P<h>\d{1,2})\s*(?:gio|[hg](?![a-z]))\s*(?:(?P<m>\d{1,2})\s*(?:phut|p(?![a-z])|')?)?"
     r"|(?P<h2>\d{1,2})\s*:\s*(?P<m2>\d{2}))"
     r"\s*(?P<ap>sang|trua|chieu|toi)?"
 )
@@ -143,12 +148,15 @@ _RECUR_DAY_RE = re.compile(
 )
 _ON_REQ_RE = re.compile(
     r"\b(?:theo\s+yeu\s+cau|khi\s+c[o6]\s+yeu\s+cau|khi\s+duoc\s+yeu\s+cau|theo\s+chi\s+dao"
-    r"|khi\s+c[o6]\s+chi\s+dao|dot\s+xuat|theo\s+de\s+nghi|khi\s+c[o6]\s+de\s+nghi)\b"
+    r"|khi\s+c[o6]\s+chi\s+dao|dot\s+xuat|theo\s+de\s+nghi|khi\s+c[o6]\s+de\s+nghi"
+    r"|khi\s+(?:[a-z]+\s+){1,3}(?:yeu\s+cau|de\s+nghi))\b"
 )
 _COND_RE = re.compile(
     r"\b(?:(?:ngay\s+)?sau\s+khi|khi\s+c[o6]\b|khi\s+duoc\b|neu\b|trong\s+truong\s+hop"
     r"|tuy\s+(?:theo|thuoc)|phu\s+thuoc|cho\s+(?:huong\s+dan|chi\s+dao|y\s+kien|phe\s+duyet)"
     r"|theo\s+(?:huong\s+dan|lo\s+trinh|tien\s+do)\b"
+    r"|(?:ngay\s+)?khi\s+(?:phat\s+sinh|xay\s+ra|can(?:\s+thiet)?\b|du\s+dieu\s+kien)"
+    r"|ke\s+tu\s+(?:ngay|khi)\s+(?:nhan|co|duoc)\b"
     r"|khi\s+(?=\S+(?:\s+\S+){0,4}\s+(?:ban\s+hanh|phe\s+duyet|huong\s+dan|giao|bo\s+tri)\b))"
 )
 _BEFORE_RE = re.compile(r"\btruoc\b")
@@ -162,6 +170,16 @@ _COND_TAIL_RE = re.compile(
     r"(?:[\s,;.:\-(]|\b(?:trong|truoc|cham\s+nhat|hoan\s+thanh|thuc\s+hien|vao|den|ngay"
     r"|thoi\s+han|han|la|dam\s+bao|xong)\b)*$"
 )
+
+
+# OCR reads 1 as "l"/"I" and 0 as "O" inside numbers ("Thang l2/2025", "Quy IV/2O25",
+# "ngày O6/5/2026"); only a letter touching a digit is taken for one, so "Quý I/2026" and words
+# stay as they are.
+_OCR_DIGIT_RE = re.compile(r"(?<![a-z])[oil](?=\d)|(?<=\d)[oil](?![a-z])")
+
+
+def _ocr_digit(m: re.Match[str]) -> str:
+    return "0" if m.group(0) == "o" else "1"
 
 
 @dataclass(slots=True)
@@ -236,7 +254,17 @@ def _candidates(f: str) -> list[_Cand]:
             c = _Cand("date", s, e, int(y) if y else None, mo, d)
         elif g("half"):
             y = g("half_y")
-            c = _Cand("month", s, e, int(y) if y else None, 6 if g("half_w") == "dau" else 12)
+            n = g("half_n")
+            months = int(n) if n.isdigit() else _SMALL_NUMS[n]
+            if not 1 <= months <= 12:
+                continue
+            mo = months if g("half_w") == "dau" else 12
+            c = _Cand("month", s, e, int(y) if y else None, mo)
+        elif g("qq"):
+            q = _roman_or_digit(g("qq_n"))
+            if q is None or not 1 <= q <= 4:
+                continue
+            c = _Cand("quarter", s, e, int(g("qq_y")), quarter=q)
         elif g("quy"):
             q = _roman_or_digit(_last_item(g("quy_l")))
             if q is None or not 1 <= q <= 4:
@@ -249,19 +277,26 @@ def _candidates(f: str) -> list[_Cand]:
                 continue
             y = g("mon_y")
             c = _Cand("month", s, e, _year4(y) if y else None, mo)
+            _part_of_month(f, c)
         elif g("tmon") or g("my"):
             pre = "tmon" if g("tmon") else "my"
             mo = int(g(pre + "_m"))
             if not 1 <= mo <= 12:
                 continue
             c = _Cand("month", s, e, int(g(pre + "_y")), mo)
+            _part_of_month(f, c)
         elif g("dm"):
             d, mo = int(g("dm_d")), int(g("dm_m"))
             if not (1 <= mo <= 12 and 1 <= d <= 31):
                 continue
-            c = _Cand("date", s, e, None, mo, d)
+            y = g("dm_y")
+            c = _Cand("date", s, e, int(y) if y else None, mo, d)
         else:
             c = _Cand("year", s, e, int(g("yr_b") or g("yr_a")))
+            if g("yr_b") is None:
+                mp = _PART_OF_YEAR_RE.search(f, max(0, s - 12), s)
+                if mp is not None:
+                    c.kind, c.month, c.start = "month", 1 if mp.group(1) == "dau" else 6, mp.start()
         if c.kind == "date":
             tm = None
             before = f[max(0, s - 40) : s]
@@ -281,6 +316,36 @@ def _candidates(f: str) -> list[_Cand]:
                 c.hour, c.minute = tm
         out.append(c)
     return out
+
+
+_SMALL_NUMS = {"ba": 3, "sau": 6, "chin": 9}
+
+# "tuần đầu tháng 01/2026", "giữa tháng 12", "thượng tuần tháng 12": a day inside the month.
+_PART_OF_MONTH_RE = re.compile(
+    r"\b(?:(?P<wk>tuan\s+(?:dau|cuoi|thu\s+(?:nhat|hai|ba|tu|[1-4])|[1-4]))"
+    r"|(?P<dek>thuong|trung|ha)\s+tuan|(?P<pt>dau|giua|cuoi))\s+(?:cua\s+)?$"
+)
+_WEEK_END_DAY = {"dau": 7, "nhat": 7, "1": 7, "hai": 14, "2": 14, "ba": 21, "3": 21, "tu": 28,
+                 "4": 28}
+_PART_OF_YEAR_RE = re.compile(r"\b(dau|giua)\s+nam\s+$")
+
+
+def _part_of_month(f: str, c: _Cand) -> None:
+    """Narrow a month candidate to the day its qualifier names; the month end stays a month."""
+    m = _PART_OF_MONTH_RE.search(f, max(0, c.start - 24), c.start)
+    if m is None:
+        return
+    day: int | None = None
+    if m.group("wk"):
+        last = m.group("wk").split()[-1]
+        day = _WEEK_END_DAY.get(last)  # None for "tuần cuối": the month's end
+    elif m.group("dek"):
+        day = {"thuong": 10, "trung": 20}.get(m.group("dek"))
+    else:
+        day = {"dau": 5, "giua": 15}.get(m.group("pt"))
+    c.start = m.start()
+    if day is not None:
+        c.kind, c.day = "date", day
 
 
 def _cand_date(c: _Cand, year: int) -> dtm.date | None:
@@ -330,6 +395,8 @@ def parse_deadline(
         return Deadline("none", None, stripped)
     orig, f = fold_aligned(stripped)
     f = f.translate(_NOISE_TABLE)
+    if _OCR_DIGIT_RE.search(f) is not None:
+        f = _OCR_DIGIT_RE.sub(_ocr_digit, f)
     if "/" in f and "-" in f:
         f = _DOCREF_RE.sub(lambda m: " " * (m.end() - m.start()), f)
     zone = _zone(tz)
