@@ -228,7 +228,10 @@ def open_tasks_for_officer(session: Session, officer_id: int) -> list[tuple[Task
 
 def task_by_ref(session: Session, org_id: int, ref: str) -> list[Task]:
     """Refs are unique per plan; a commune with several plans may share one ('I.1')."""
-    stmt = select(Task).where(Task.org_id == org_id, col(Task.ref).ilike(ref.strip()))
+    # The ref is typed by a user: % and _ are letters here, not LIKE wildcards.
+    literal = ref.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = select(Task).where(Task.org_id == org_id,
+                              col(Task.ref).ilike(literal, escape="\\"))
     return list(session.exec(stmt.order_by(col(Task.plan_id).desc())))
 
 

@@ -328,19 +328,27 @@ async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = (query.data or "").split(":")
     try:
         if parts[0] == "r" and len(parts) == 3:
-            await _button_report(update, context, officer, int(parts[1]), parts[2])
+            await _button_report(update, context, officer, _row_id(parts[1]), parts[2])
         elif parts[0] == "pick" and len(parts) == 3:
-            await _button_pick(update, context, officer, int(parts[1]), int(parts[2]))
+            await _button_pick(update, context, officer, _row_id(parts[1]), _row_id(parts[2]))
         elif parts[0] == "x" and len(parts) == 3:
-            await _button_decide(update, context, officer, int(parts[1]), parts[2] == "a")
+            await _button_decide(update, context, officer, _row_id(parts[1]), parts[2] == "a")
         elif parts[0] == "s" and len(parts) >= 2:
             await _button_summary(update, context, officer, parts[1],
-                                  int(parts[2]) if len(parts) > 2 and parts[2] else None)
+                                  _row_id(parts[2]) if len(parts) > 2 and parts[2] else None)
         else:
             raise ValueError(query.data)
     except ValueError:
         await _reply(update, render("refused"))
         _finish(context, "forged")
+
+
+def _row_id(text: str) -> int:
+    """A row id from callback data; anything a database id cannot be is a forgery."""
+    value = int(text)
+    if not 0 < value < 2**31:  # INTEGER primary keys; larger ids overflow the driver
+        raise ValueError(text)
+    return value
 
 
 async def _button_report(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: Officer,

@@ -234,6 +234,23 @@ async def test_forged_callbacks_for_another_org_write_nothing(sqlite_engine):
         assert "II.9" in answer_text(await say(w, OTHER_ADMIN, "/tasks"))
 
 
+async def test_wildcard_refs_and_huge_ids_are_refused(sqlite_engine):
+    """A ref is matched literally (no LIKE wildcards); ids beyond a database id are forgeries."""
+    async with two_orgs(sqlite_engine) as w:
+        before = snapshot(w.engine)
+        for command in ("/report % xong rồi", "/report _.1 xong", "/extend %% 20/12/2025 x",
+                        "/task %", "/activate % 30/01/2026"):
+            who = MONITOR if command.startswith("/activate") else OFFICER
+            got = answer_text(await say(w, who, command))
+            assert kind_of(got) == "N", (command, got)
+        for data in ("r:9223372036854775808:done", f"r:{2**31}:done", "r:-1:done", "r:0:done",
+                     f"x:{2**70}:a", f"pick:{2**64}:1", f"s:chart:{2**63}"):
+            got = answer_text(await press(w, LEADER, data))
+            assert kind_of(got) == "R", (data, got)
+        assert not diff(before, snapshot(w.engine))
+        assert "Rà soát" in answer_text(await say(w, OFFICER, "/task i.1"))  # case still folds
+
+
 # ------------------------------------------------------------------ every command, every role
 
 # Expected answer per role: U unlinked welcome, R refusal, N not found (another org's ref),
