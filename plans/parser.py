@@ -548,7 +548,7 @@ class _Units:
         """(display names, raw names) for a lead/cooperate cell."""
         out: list[str] = []
         raw: list[str] = []
-        for name in split_units(cell):
+        for name in self.split(cell):
             u = self.d.resolve(name)
             raw.append(name)
             if u is None:
@@ -564,6 +564,20 @@ class _Units:
 
     def resolve(self, name: str) -> Unit | None:
         return self.d.resolve(name)
+
+    def split(self, cell: str) -> list[str]:
+        """split_units, except that a part which is one known unit as a whole stays whole
+        ("Trung tâm VH, TT và TT" is not three names)."""
+        out: list[str] = []
+        for part in re.split(r"\s*[;\n]\s*", cell or ""):
+            name = clean_unit_name(part)
+            if "," in name or " và " in name:
+                u = self.d.resolve(name)
+                if u is not None and u.kind == "unit":
+                    out.append(name)
+                    continue
+            out += split_units(part)
+        return list(dict.fromkeys(out))
 
 
 _HEAD_WORDS = (
@@ -773,6 +787,9 @@ _STT_NUM = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\s*[.)]?\s*$")
 _STT_ROMAN = re.compile(r"^\s*([IVXLC]{1,6}|[A-Z])\s*[.)]?\s*$")
 
 
+_GROUP_ROW = re.compile(r"^([IVXLC]{1,6}|[A-Z])\s*[.)/]\s*(\S.{2,})$")
+
+
 @dataclass
 class _RawTask:
     ref: str
@@ -801,6 +818,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
         i = idx.get(role)
         return _clean(row[i]) if i is not None and i < len(row) else ""
 
+    groups = 0
     for row in rows:
         if not any(c.strip() for c in row):
             continue
@@ -808,6 +826,13 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             continue
         stt = cell(row, "stt") if "stt" in idx else ""
         content = cell(row, "content")
+        filled = [_clean(c) for c in row if _clean(c)]
+        gm = _GROUP_ROW.match(filled[0]) if len(filled) == 1 else None
+        if gm and roman_to_int(gm.group(1)) is not None or gm and len(gm.group(1)) == 1:
+            # a group row merged across the columns: "I. Công tác tuyên truyền"
+            groups += 1
+            section_label, section, auto = gm.group(1), gm.group(2), 0  # type: ignore[union-attr]
+            continue
         if not stt and "stt" not in idx and row:
             first = _clean(row[0])
             if _STT_NUM.match(first) or _STT_ROMAN.match(first):
@@ -818,8 +843,8 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
         if roman or (
             not stt and content and not any(others) and len(nonempty) <= 2 and tasks == []
         ):
-            if roman:
-                section_label = roman.group(1)
+            groups += 1
+            section_label = roman.group(1) if roman else _int_to_roman(groups)
             texts = [_clean(c) for c in row if _clean(c) and _clean(c) != stt]
             section = texts[0] if texts else ""
             auto = 0
@@ -834,7 +859,9 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             tasks[-1].content = _join(tasks[-1].content, content)
             continue
         elif not stt and not any(others) and len(nonempty) == 1 and content:
-            section, section_label, auto = content, "", 0
+            # a group row without a numeral: number the groups I, II … so refs stay unique
+            groups += 1
+            section, section_label, auto = content, _int_to_roman(groups), 0
             continue
         else:
             auto += 1

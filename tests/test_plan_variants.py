@@ -1,0 +1,510 @@
+"""The plan parser on the ways other communes and wards write their plans.
+
+The seeds (tests/test_plan_parser.py) are five real plans; these variants are built to cover the
+families of layout seen across provinces: appendix tables with other header wordings, extra
+columns, other column orders, group rows, continuation rows, tables split across pages with the
+header repeated; numbering styles; inline prose assignments; ward units; metadata variants;
+plans without an appendix; OCR text without diacritics. Each .txt variant lives in
+tests/fixtures/variants/, the .docx and .pdf variants are built here.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import io
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from plans import ParsedPlan, parse_plan, read_document
+from plans.parser import ParsedTask
+from plans.text import fold
+
+VAR = Path(__file__).parent / "fixtures" / "variants"
+
+VH = "Phòng Văn hóa – Xã hội"
+VP = "Văn phòng HĐND và UBND"
+KT = "Phòng Kinh tế"
+KTDT = "Phòng Kinh tế, Hạ tầng và Đô thị"
+HCC = "Trung tâm Phục vụ hành chính công"
+TTVH = "Trung tâm Văn hóa, Thể thao và Truyền thông"
+CA = "Công an"
+QS = "Ban Chỉ huy Quân sự"
+
+
+def by_ref(plan: ParsedPlan) -> dict[str, ParsedTask]:
+    return {t.ref: t for t in plan.tasks}
+
+
+def due(t: ParsedTask) -> str | None:
+    return t.due.date().isoformat() if t.due else None
+
+
+def check(plan: ParsedPlan, expected: list[tuple[Any, ...]]) -> None:
+    """expected rows: (ref, lead, kind, due date or None[, cooperate])."""
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    want = [(r[0], r[1], r[2], r[3]) for r in expected]
+    assert got == want
+    tasks = by_ref(plan)
+    for row in expected:
+        if len(row) > 4:
+            assert tasks[row[0]].cooperate == row[4], row[0]
+    for t in plan.tasks:
+        assert t.title and len(t.title) > 5, t.ref
+        assert not fold(t.title).startswith(("stt", "noi dung")), t.ref
+
+
+def parse_file(name: str) -> ParsedPlan:
+    return parse_plan(read_document(VAR / name))
+
+
+# ------------------------------------------------------------------ .txt variants
+
+NGOC_CHAU = [
+    ("I.1", [TTVH], "recurring", None, [VH]),
+    ("I.2", [VH], "quarter", "2026-06-30", [VP]),
+    ("II.1", [HCC], "month", "2026-06-30", ["Các cơ quan chuyên môn"]),
+    ("II.2", [KTDT], "date", "2026-09-30", [CA, VP]),
+    ("II.3", [CA], "date", "2026-05-15", ["Các tổ dân phố"]),
+    ("III.1", [VH], "date", "2026-12-10", ["Các cơ quan, đơn vị"]),
+]
+
+
+def test_markdown_table_ward() -> None:
+    """A markdown appendix ("| STT | Nội dung công việc | … | Sản phẩm |"), group rows, a ward,
+    "Số 45 /KH-UBND" and a two-column header."""
+    plan = parse_file("ngoc-chau_kh45-cds-2026.txt")
+    assert plan.number == "45/KH-UBND"
+    assert plan.issued_on == dtm.date(2026, 3, 5)
+    assert plan.issuer == "UBND phường Ngọc Châu"
+    assert plan.title.startswith("Triển khai chuyển đổi số") and plan.title.endswith("năm 2026")
+    check(plan, NGOC_CHAU)
+    assert by_ref(plan)["II.1"].section == "Phát triển hạ tầng và dữ liệu số"
+    assert plan.unknown_units == []
+
+
+def test_tab_separated_table_with_leader_and_note() -> None:
+    """ "TT | Nhiệm vụ | Cơ quan thực hiện | Thời hạn | Lãnh đạo phụ trách | Ghi chú" as tabs."""
+    plan = parse_file("hong-phong_kh118-pctt-2026.txt")
+    assert plan.number == "118/KH-UBND"
+    assert plan.issuer == "UBND xã Hồng Phong"
+    check(
+        plan,
+        [
+            ("1", [VP], "month", "2026-05-31"),
+            ("2", [KT], "date", "2026-05-31"),
+            ("3", [KT], "quarter", "2026-06-30"),
+            ("4", [QS], "quarter", "2026-09-30"),
+            ("5", [TTVH], "recurring", None),
+            ("6", [VP], "on_request", None),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["2"].leader == "Lê Thị Mai – Phó Chủ tịch UBND xã"
+    assert tasks["4"].leader == "Trần Văn Hùng – Chủ tịch UBND xã"
+    # the note column is not the content
+    assert "phê duyệt" not in tasks["2"].text
+
+
+def test_space_aligned_columns_split_across_pages() -> None:
+    """pdftotext -layout: cells side by side, wrapped within their columns, the header
+    repeated after a page break."""
+    plan = parse_file("tan-lap_kh27-layout.txt")
+    assert plan.issuer == "UBND xã Tân Lập"
+    check(
+        plan,
+        [
+            ("I.1", [VP], "month", "2026-06-30", ["Các cơ quan chuyên môn"]),
+            ("I.2", [VP], "quarter", "2026-12-31", [CA]),
+            ("II.1", [HCC], "recurring", None, ["Các cơ quan chuyên môn"]),
+            ("II.2", [HCC], "month", "2026-09-30", [KT, VH]),
+            ("III.1", [KT], "date", "2026-11-15", ["Các cơ quan, đơn vị"]),
+            ("III.2", [KT], "recurring", None, [VP]),
+            ("IV.1", [VH], "date", "2026-12-10", ["Các cơ quan, đơn vị"]),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["I.1"].text == (
+        "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND xã ban hành"
+    )
+    assert tasks["II.2"].text == "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"
+    assert tasks["III.1"].section == "CẢI CÁCH TÀI CHÍNH CÔNG"
+
+
+PHU_MY = [
+    ("II.1", [TTVH], "recurring", None, ["Ủy ban MTTQ Việt Nam", "Các đoàn thể"]),
+    ("II.2.a", [KT], "date", "2026-06-30", [VP]),
+    ("II.2.b", [KT], "quarter", "2026-09-30", ["Các thôn"]),
+    ("II.3.a", [VH], "month", "2026-11-30", ["Trạm Y tế"]),
+    ("II.3.b", [VH], "date", "2026-10-15", []),
+    ("II.4", [CA], "recurring", None, [QS]),
+    ("III.2", [VP], "date", "2026-12-05"),
+]
+
+
+def test_prose_giao_chu_tri_phoi_hop() -> None:
+    """No appendix: "Giao Phòng … chủ trì, phối hợp với … ; hoàn thành trước ngày …"."""
+    plan = parse_file("phu-my_kh09-ntm-2026.txt")
+    assert plan.title == "Xây dựng nông thôn mới nâng cao năm 2026"
+    assert plan.issuer == "UBND xã Phú Mỹ"
+    assert plan.number == "09/KH-UBND"
+    check(plan, PHU_MY)
+
+
+def test_prose_without_diacritics() -> None:
+    plan = parse_file("phu-my_kh09_ocr-no-diacritics.txt")
+    assert plan.number == "09/KH-UBND" and plan.issued_on == dtm.date(2026, 1, 8)
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [(r[0], r[1], r[2], r[3]) for r in PHU_MY]
+
+
+DONG_SON = [
+    ("II.1", [TTVH], "recurring", None),
+    ("II.2", [CA], "date", "2026-02-28"),
+    ("II.3", [KT], "quarter", "2026-06-30", [CA]),
+    ("II.4.a", [KT], "month", "2026-04-30"),
+    ("II.4.b", [CA], "recurring", None),
+    ("III.2.1", [CA], "date", "2026-06-15"),
+    ("III.2.2", [KT], "date", "2026-11-20"),
+]
+
+
+def test_labelled_assignments_numbering_styles() -> None:
+    """ "1)" items, "a." letters, "•" and "+" bullets; "Đơn vị thực hiện:", "Trách nhiệm:",
+    "Thời gian thực hiện:", "Thời hạn hoàn thành:" lines; a date range."""
+    plan = parse_file("dong-son_kh33-atgt-2026.txt")
+    assert plan.issuer == "UBND xã Đông Sơn"
+    check(plan, DONG_SON)
+    tasks = by_ref(plan)
+    assert tasks["II.1"].cooperate == [CA, "Đoàn Thanh niên xã"]
+    # a unit the directory does not know is reported, not invented nor dropped
+    assert plan.unknown_units == ["Đoàn Thanh niên xã"]
+    assert tasks["II.4.a"].title.startswith("Ra quân giải tỏa")
+    assert tasks["II.2"].title.startswith("Tuần tra, kiểm soát")
+
+
+def test_labelled_assignments_without_diacritics() -> None:
+    plan = parse_file("dong-son_kh33_ocr-no-diacritics.txt")
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [(r[0], r[1], r[2], r[3]) for r in DONG_SON]
+    assert plan.unknown_units == ["Doan Thanh nien xa"]
+
+
+def test_ward_numbered_items_and_bullets_with_own_units() -> None:
+    plan = parse_file("le-loi_kh51-vmdt-2026.txt")
+    assert plan.issuer == "UBND phường Lê Lợi"
+    assert plan.number == "51/KH-UBND"
+    check(
+        plan,
+        [
+            ("II.1", [KTDT], "date", "2026-04-30"),
+            ("II.2", [CA], "recurring", None, [KTDT]),
+            ("II.3.1", [KTDT], "recurring", None, ["Ủy ban MTTQ Việt Nam", "Các tổ dân phố"]),
+            ("II.3.2", [KTDT], "quarter", "2026-09-30"),
+            ("II.4.1", [TTVH], "recurring", None),
+            ("II.4.2", [VH], "month", "2026-12-31"),
+            ("III.2", ["Các cơ quan, đơn vị"], "date", "2026-11-25"),
+        ],
+    )
+    assert by_ref(plan)["II.4.2"].deadline_text == "tháng 12/2026"
+
+
+# ------------------------------------------------------------------ .docx variants
+
+
+def _save(document: Any) -> ParsedPlan:
+    buf = io.BytesIO()
+    document.save(buf)
+    doc = read_document(buf.getvalue(), "kh.docx")
+    assert doc.kind == "docx"
+    return parse_plan(doc)
+
+
+def _header(document: Any, lines: list[str]) -> None:
+    for line in lines:
+        document.add_paragraph(line)
+
+
+def _two_column_header(document: Any, left: list[str], right: list[str]) -> None:
+    """The usual heading of an administrative document: a borderless two-column table."""
+    t = document.add_table(rows=len(left), cols=2)
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        t.rows[i].cells[0].text = a
+        t.rows[i].cells[1].text = b
+
+
+def _table(document: Any, header: list[str], rows: list[list[str] | str]) -> Any:
+    """A table; a str row is a group row merged across every column."""
+    t = document.add_table(rows=1, cols=len(header))
+    for c, h in enumerate(header):
+        t.rows[0].cells[c].text = h
+    for r in rows:
+        cells = t.add_row().cells
+        if isinstance(r, str):
+            merged = cells[0].merge(cells[-1])
+            merged.text = r
+            continue
+        for c, v in enumerate(r):
+            cells[c].text = v
+    return t
+
+
+HEAD = [
+    "ỦY BAN NHÂN DÂN",
+    "PHƯỜNG HÒA BÌNH",
+    "Số: 123/KH-UBND",
+]
+MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", ""]
+
+
+def test_docx_group_rows_merged_continuation_and_repeated_header() -> None:
+    document = docx.Document()
+    _two_column_header(document, HEAD, MOTTO)
+    _header(
+        document,
+        [
+            "Hòa Bình, ngày 05 tháng 3 năm 2026",
+            "KẾ HOẠCH",
+            "Thực hiện công tác dân vận chính quyền năm 2026",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "Nâng cao chất lượng công tác dân vận của chính quyền.",
+            "II. NHIỆM VỤ CỤ THỂ",
+            "(Có Phụ lục kèm theo)",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "Giao Văn phòng HĐND và UBND theo dõi, đôn đốc, tổng hợp.",
+            "PHỤ LỤC",
+            "NHIỆM VỤ CÔNG TÁC DÂN VẬN CHÍNH QUYỀN NĂM 2026",
+        ],
+    )
+    header = [
+        "STT",
+        "Nội dung công việc",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm",
+    ]
+    t = _table(
+        document,
+        header,
+        [
+            "I. Công tác tuyên truyền",
+            [
+                "1",
+                "Tuyên truyền các chủ trương, chính sách mới",
+                "Trung tâm VH, TT và TT",
+                "Phòng VH-XH",
+                "Thường xuyên",
+                "Tin, bài",
+            ],
+            [
+                "2",
+                "Tổ chức hội nghị đối thoại với Nhân dân",
+                "Văn phòng HĐND-UBND",
+                "UBMTTQ phường",
+                "Quý III/2026",
+                "Hội nghị",
+            ],
+            # the rest of row 2's content, broken by a page
+            ["", "về công tác cải cách hành chính năm 2026", "", "", "", ""],
+            "II. Công tác cải cách hành chính",
+            [
+                "1",
+                "Niêm yết công khai thủ tục hành chính",
+                "TT PV HCC",
+                "Các cơ quan chuyên môn",
+                "Tháng 4/2026",
+                "Bảng niêm yết",
+            ],
+        ],
+    )
+    # the header row repeated at the top of the next page (a copied, not a flagged, header)
+    cells = t.add_row().cells
+    for c, h in enumerate(header):
+        cells[c].text = h
+    for r in [
+        [
+            "2",
+            "Khảo sát mức độ hài lòng của người dân",
+            "Phòng Văn hóa - Xã hội",
+            "TT PV HCC",
+            "Trước ngày 30/11/2026",
+            "Báo cáo",
+        ],
+    ]:
+        cells = t.add_row().cells
+        for c, v in enumerate(r):
+            cells[c].text = v
+    plan = _save(document)
+    assert plan.number == "123/KH-UBND"
+    assert plan.issuer == "UBND phường Hòa Bình"
+    assert plan.issued_on == dtm.date(2026, 3, 5)
+    assert plan.title == "Thực hiện công tác dân vận chính quyền năm 2026"
+    check(
+        plan,
+        [
+            ("I.1", [TTVH], "recurring", None, [VH]),
+            ("I.2", [VP], "quarter", "2026-09-30", ["Ủy ban MTTQ Việt Nam"]),
+            ("II.1", [HCC], "month", "2026-04-30", ["Các cơ quan chuyên môn"]),
+            ("II.2", [VH], "date", "2026-11-30", [HCC]),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["I.2"].text.endswith("về công tác cải cách hành chính năm 2026")
+    assert tasks["I.1"].section == "Công tác tuyên truyền"
+    assert plan.unknown_units == []
+
+
+def test_docx_table_split_in_two_and_other_column_order() -> None:
+    """Two tables (the appendix split where a page broke); "Nhiệm vụ | Thời hạn | Cơ quan thực
+    hiện" with "Kinh phí" and "Ghi chú", no STT column, numbering "1." in the content."""
+    document = docx.Document()
+    _header(
+        document,
+        [
+            "UBND XÃ TIÊN LÃNG",
+            "Số: 201/KH-UBND",
+            "Tiên Lãng, ngày 10 tháng 6 năm 2026",
+            "KẾ HOẠCH",
+            "Phòng cháy, chữa cháy và cứu nạn, cứu hộ năm 2026",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "Chủ động phòng ngừa cháy, nổ.",
+            "PHỤ LỤC",
+        ],
+    )
+    header = ["Nhiệm vụ", "Thời hạn", "Cơ quan thực hiện", "Kinh phí", "Ghi chú"]
+    _table(
+        document,
+        header,
+        [
+            [
+                "Kiểm tra an toàn PCCC tại các cơ sở kinh doanh",
+                "Quý III/2026",
+                "Công an xã",
+                "",
+                "",
+            ],
+            [
+                "Tuyên truyền kiến thức PCCC",
+                "Hằng tháng",
+                "Trung tâm Văn hóa, Thể thao và Truyền thông",
+                "10 triệu",
+                "",
+            ],
+        ],
+    )
+    document.add_paragraph("")
+    _table(
+        document,
+        header,
+        [
+            [
+                "Bố trí kinh phí mua sắm trang thiết bị PCCC",
+                "Trước ngày 31/7/2026",
+                "Phòng Kinh tế",
+                "50 triệu",
+                "Ngân sách xã",
+            ],
+        ],
+    )
+    plan = _save(document)
+    assert plan.issuer == "UBND xã Tiên Lãng"
+    got = [(t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [
+        ([CA], "quarter", "2026-09-30"),
+        ([TTVH], "recurring", None),
+        ([KT], "date", "2026-07-31"),
+    ]
+    refs = [t.ref for t in plan.tasks]
+    assert len(set(refs)) == 3
+    assert plan.tasks[2].title == "Bố trí kinh phí mua sắm trang thiết bị PCCC"
+
+
+def test_docx_leader_column_and_unknown_units() -> None:
+    """ "Lãnh đạo phụ trách", "Cơ quan tham mưu" and a unit the directory does not know."""
+    document = docx.Document()
+    _header(document, ["ỦY BAN NHÂN DÂN XÃ KIẾN THỤY", "KẾ HOẠCH", "Công tác thanh niên năm 2026"])
+    _table(
+        document,
+        [
+            "TT",
+            "Nội dung nhiệm vụ",
+            "Cơ quan tham mưu",
+            "Cơ quan phối hợp",
+            "Lãnh đạo phụ trách",
+            "Thời gian",
+        ],
+        [
+            [
+                "1",
+                "Tổ chức Tháng Thanh niên",
+                "Đoàn Thanh niên xã",
+                "Phòng Văn hóa – Xã hội",
+                "PCT UBND xã Vũ Văn D",
+                "Tháng 3/2026",
+            ],
+            [
+                "2",
+                "Tuyển chọn công dân nhập ngũ",
+                "Ban CHQS xã",
+                "Công an xã; Trạm Y tế xã",
+                "Chủ tịch UBND xã",
+                "Quý I/2026",
+            ],
+        ],
+    )
+    plan = _save(document)
+    check(
+        plan,
+        [
+            ("1", ["Đoàn Thanh niên xã"], "month", "2026-03-31", [VH]),
+            ("2", [QS], "quarter", "2026-03-31", [CA, "Trạm Y tế"]),
+        ],
+    )
+    assert plan.unknown_units == ["Đoàn Thanh niên xã"]
+    assert by_ref(plan)["1"].leader == "PCT UBND xã Vũ Văn D"
+
+
+def _numbered(document: Any, text: str, fmt: str, lvl_text: str, num_id: int) -> None:
+    p = document.add_paragraph(text)
+    _set_numbering(p, num_id)
+
+
+def _set_numbering(paragraph: Any, num_id: int, ilvl: int = 0) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    numpr = OxmlElement("w:numPr")
+    il = OxmlElement("w:ilvl")
+    il.set(qn("w:val"), str(ilvl))
+    ni = OxmlElement("w:numId")
+    ni.set(qn("w:val"), str(num_id))
+    numpr.append(il)
+    numpr.append(ni)
+    ppr.append(numpr)
+
+
+def test_docx_body_plan_prose() -> None:
+    """A body-only plan typed in Word with the numbers written in the text."""
+    document = docx.Document()
+    for line in (VAR / "phu-my_kh09-ntm-2026.txt").read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            document.add_paragraph(line.strip())
+    plan = _save(document)
+    check(plan, PHU_MY)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in VAR.glob("*.txt")))
+def test_variants_never_invent_units(name: str) -> None:
+    """Every lead and cooperating name is a directory unit, a group, an external body, or
+    listed as unknown."""
+    from plans.units import default_directory
+
+    plan = parse_file(name)
+    d = default_directory(plan.level)
+    for t in plan.tasks:
+        for n in (*t.lead, *t.cooperate):
+            u = d.resolve(n)
+            assert u is not None or n in plan.unknown_units, (t.ref, n)
