@@ -182,6 +182,117 @@ def _clean_cell(text: str) -> str:
     return "\n".join(line.strip() for line in text.replace("\r", "\n").split("\n")).strip()
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_ROMAN_VALS = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+               (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, r in _ROMAN_VALS:
+        while n >= v:
+            out += r
+            n -= v
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("upperRoman", "lowerRoman"):
+        r = _roman(max(1, n))
+        return r if fmt == "upperRoman" else r.lower()
+    if fmt in ("upperLetter", "lowerLetter"):
+        letters = "abcdeghiklmnopqrstuvxy"  # Vietnamese lists skip f, j, w, z
+        c = letters[(n - 1) % len(letters)] if n > 0 else "a"
+        return c.upper() if fmt == "upperLetter" else c
+    return str(n)
+
+
+class _Numbering:
+    """The labels Word draws in front of auto-numbered paragraphs ("II.", "1.", "a)", "-").
+
+    python-docx gives a paragraph's text without them, and a plan typed with Word's list
+    buttons would lose its whole structure (sections, items, bullets) without them."""
+
+    def __init__(self, document: object) -> None:
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.abstract_of: dict[str, str] = {}
+        self.counters: dict[str, list[int]] = {}
+        self.style_num: dict[str, tuple[str, int]] = {}
+        try:
+            part = document.part.numbering_part  # type: ignore[attr-defined]
+            root = part.element
+        except Exception:  # no numbering part
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.iterchildren(_W + "abstractNum"):
+            aid = an.get(_W + "abstractNumId") or ""
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.iterchildren(_W + "lvl"):
+                ilvl = int(lvl.get(_W + "ilvl") or 0)
+                fmt_el = lvl.find(_W + "numFmt")
+                txt_el = lvl.find(_W + "lvlText")
+                start_el = lvl.find(_W + "start")
+                fmt = fmt_el.get(_W + "val") if fmt_el is not None else "decimal"
+                txt = txt_el.get(_W + "val") if txt_el is not None else "%1."
+                start = int(start_el.get(_W + "val") or 1) if start_el is not None else 1
+                lv[ilvl] = (fmt or "decimal", txt or "", start)
+            abstract[aid] = lv
+        for num in root.iterchildren(_W + "num"):
+            nid = num.get(_W + "numId") or ""
+            ref = num.find(_W + "abstractNumId")
+            aid = ref.get(_W + "val") if ref is not None else ""
+            self.abstract_of[nid] = aid or ""
+            for ilvl, spec in abstract.get(aid or "", {}).items():
+                self.levels[(nid, ilvl)] = spec
+        try:
+            for st in document.styles:  # type: ignore[attr-defined]
+                ppr = st.element.find(_W + "pPr")
+                numpr = ppr.find(_W + "numPr") if ppr is not None else None
+                if numpr is not None:
+                    self.style_num[st.style_id] = _numpr(numpr, ("", 0))
+        except Exception:
+            pass
+
+    def label(self, p_element: object, style_id: str | None) -> str:
+        if not self.levels:
+            return ""
+        ppr = p_element.find(_W + "pPr")  # type: ignore[attr-defined]
+        numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        nid, ilvl = self.style_num.get(style_id or "", ("", 0))
+        if numpr is not None:
+            nid, ilvl = _numpr(numpr, (nid, ilvl))
+        if not nid or nid == "0" or (nid, ilvl) not in self.levels:
+            return ""
+        fmt, text, _start = self.levels[(nid, ilvl)]
+        key = self.abstract_of.get(nid, nid)
+        counts = self.counters.setdefault(key, [0] * 9)
+        if ilvl < 9:
+            if counts[ilvl] == 0:
+                counts[ilvl] = self.levels[(nid, ilvl)][2]
+            else:
+                counts[ilvl] += 1
+            for deeper in range(ilvl + 1, 9):
+                counts[deeper] = 0
+        if fmt == "bullet":
+            return "+" if text.strip() == "+" else "-"
+        if fmt == "none":
+            return ""
+        out = text
+        for k in range(9):
+            if f"%{k + 1}" in out:
+                spec = self.levels.get((nid, k), ("decimal", "", 1))
+                out = out.replace(f"%{k + 1}", _format_number(max(counts[k], 1), spec[0]))
+        return out.strip()
+
+
+def _numpr(numpr: object, default: tuple[str, int]) -> tuple[str, int]:
+    nid_el = numpr.find(_W + "numId")  # type: ignore[attr-defined]
+    il_el = numpr.find(_W + "ilvl")  # type: ignore[attr-defined]
+    nid = nid_el.get(_W + "val") if nid_el is not None else default[0]
+    ilvl = int(il_el.get(_W + "val") or 0) if il_el is not None else default[1]
+    return nid or "", ilvl
+
+
 def _read_docx(data: bytes, filename: str) -> DocumentText:
     _check_zip(data)
     try:
@@ -221,10 +332,18 @@ def _read_docx(data: bytes, filename: str) -> DocumentText:
             if any(c for c in cells):
                 blocks.append(Block(" | ".join(c.replace("\n", " ") for c in cells), cells))
 
+    numbering = _Numbering(document)
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(child, document).text
+            para = Paragraph(child, document)
+            text = para.text
+            try:
+                label = numbering.label(child, para.style.style_id if para.style else None)
+            except Exception:  # a broken numbering part must not lose the text
+                label = ""
+            if label and text.strip():
+                text = f"{label} {text.lstrip()}"
             for line in text.replace("\r", "\n").split("\n"):
                 blocks.append(Block(line))
         elif tag == "tbl":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -469,21 +470,100 @@ def test_docx_leader_column_and_unknown_units() -> None:
     assert by_ref(plan)["1"].leader == "PCT UBND xã Vũ Văn D"
 
 
-def _numbered(document: Any, text: str, fmt: str, lvl_text: str, num_id: int) -> None:
-    p = document.add_paragraph(text)
-    _set_numbering(p, num_id)
+def _multilevel_list(document: Any) -> str:
+    """Add a Word multi-level list "I." / "1." / "a)" / "-" and return its numId."""
+    numbering = document.part.numbering_part.element
+    an = OxmlElement("w:abstractNum")
+    an.set(qn("w:abstractNumId"), "90")
+    for ilvl, (fmt, text) in enumerate(
+        [("upperRoman", "%1."), ("decimal", "%2."), ("lowerLetter", "%3)"), ("bullet", "")]
+    ):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(ilvl))
+        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            lvl.append(el)
+        an.append(lvl)
+    numbering.insert(0, an)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "90")
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "90")
+    num.append(ref)
+    numbering.append(num)
+    return "90"
 
 
-def _set_numbering(paragraph: Any, num_id: int, ilvl: int = 0) -> None:
+def _set_numbering(paragraph: Any, num_id: str, ilvl: int) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     numpr = OxmlElement("w:numPr")
     il = OxmlElement("w:ilvl")
     il.set(qn("w:val"), str(ilvl))
     ni = OxmlElement("w:numId")
-    ni.set(qn("w:val"), str(num_id))
+    ni.set(qn("w:val"), num_id)
     numpr.append(il)
     numpr.append(ni)
     ppr.append(numpr)
+
+
+_LABELS = [
+    (re.compile(r"^[IVX]+\.\s+"), 0),
+    (re.compile(r"^\d+[.)]\s+"), 1),
+    (re.compile(r"^[a-z][.)]\s+"), 2),
+    (re.compile(r"^[-•+]\s*"), 3),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("phu-my_kh09-ntm-2026.txt", PHU_MY), ("dong-son_kh33-atgt-2026.txt", DONG_SON)],
+)
+def test_docx_word_auto_numbering(name: str, expected: list[tuple[Any, ...]]) -> None:
+    """The same plans typed with Word's list buttons: the numbers are not in the text."""
+    document = docx.Document()
+    num_id = _multilevel_list(document)
+    labelled = 0
+    for line in (VAR / name).read_text(encoding="utf-8").split("\n"):
+        text = line.strip()
+        if not text:
+            continue
+        level = None
+        for pattern, ilvl in _LABELS:
+            m = pattern.match(text)
+            if m:
+                text, level = text[m.end() :], ilvl
+                break
+        p = document.add_paragraph(text)
+        if level is not None:
+            _set_numbering(p, num_id, level)
+            labelled += 1
+    assert labelled > 10
+    plan = _save(document)
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [(r[0], r[1], r[2], r[3]) for r in expected]
+
+
+def test_docx_list_styles() -> None:
+    """ "List Number" / "List Bullet" styles carry their numbering in the style."""
+    document = docx.Document()
+    _header(document, ["ỦY BAN NHÂN DÂN XÃ AN LÃO", "KẾ HOẠCH", "Tổng vệ sinh môi trường năm 2026"])
+    document.add_paragraph("I. NHIỆM VỤ")
+    document.add_paragraph("Công tác vệ sinh", style="List Number")
+    document.add_paragraph(
+        "Phòng Kinh tế chủ trì tổ chức ra quân tổng vệ sinh, hoàn thành trước ngày 30/4/2026.",
+        style="List Bullet",
+    )
+    document.add_paragraph(
+        "Trạm Y tế xã chủ trì phun thuốc khử khuẩn tại các khu dân cư; thực hiện hằng tháng.",
+        style="List Bullet",
+    )
+    plan = _save(document)
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [
+        ("I.1.1", [KT], "date", "2026-04-30"),
+        ("I.1.2", ["Trạm Y tế"], "recurring", None),
+    ]
 
 
 def test_docx_body_plan_prose() -> None:
