@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from db.engine import is_postgres, session_scope
-from db.models import Assignment, Notification, Officer, Task, TaskStatus
+from db.models import Assignment, Notification, Officer, Task, TaskStatus, utcnow
 from scheduler.calendar import WorkingCalendar
 from scheduler.policy import DEFAULT_POLICY, ReminderPolicy, TaskTiming, plan_notices
 
@@ -47,7 +47,9 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
     pending = {n.key: n for n in session.exec(select(Notification).where(
         Notification.task_id == task.id, col(Notification.sent_at).is_(None),
         col(Notification.cancelled).is_(False)))}
-    wanted: dict[str, Notification] = {}
+    # Plain dicts, not model instances: a daily sync plans thousands of rows that mostly
+    # exist already, and building SQLModel objects for them was most of its cost.
+    wanted: dict[str, dict[str, object]] = {}
     if task.status not in (TaskStatus.DONE, TaskStatus.WAITING):
         timing = TaskTiming(task_id=task.id, due_at=task.due_at, deadline_kind=task.deadline_kind,
                             has_time_of_day=task.has_time_of_day,
@@ -57,9 +59,9 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
         for notice in plan_notices(timing, calendar, policy, now=now, horizon_end=now + HORIZON):
             for officer_id, role in audience.get(notice.audience, []):
                 key = f"{notice.key}:{officer_id}"
-                wanted[key] = Notification(
-                    org_id=task.org_id, task_id=task.id, officer_id=officer_id,
-                    kind=notice.kind, seq=notice.seq, role=role, key=key, due_at=notice.at)
+                wanted[key] = _new_row(org_id=task.org_id, task_id=task.id,
+                                       officer_id=officer_id, kind=notice.kind, seq=notice.seq,
+                                       role=role, key=key, due_at=notice.at)
     closed = task.status in (TaskStatus.DONE, TaskStatus.WAITING)
     for key, row in pending.items():
         # Past rows the planner no longer lists are missed notices, not obsolete ones:
@@ -67,6 +69,8 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
         if key not in wanted and row.claimed_at is None and (closed or row.due_at > now):
             row.cancelled = True
             session.add(row)
+    if not closed:
+        _cancel_past_orphans(session, task, pending, wanted, calendar, policy, now)
     existing = set(session.exec(select(Notification.key).where(
         col(Notification.key).in_(list(wanted))))) if wanted else set()
     added = _insert_new(session, [row for key, row in sorted(wanted.items())
@@ -75,7 +79,40 @@ def sync_task(session: Session, task: Task, calendar: WorkingCalendar, now: dtm.
     return added
 
 
-def _insert_new(session: Session, rows: list[Notification]) -> int:
+def _cancel_past_orphans(session: Session, task: Task, pending: dict[str, Notification],
+                         wanted: dict[str, dict[str, object]], calendar: WorkingCalendar,
+                         policy: ReminderPolicy, now: dtm.datetime) -> None:
+    """A missed notice is kept only if the task's current schedule still has it: once a due
+    date moves (extension, revised plan), the old schedule's missed reminders are void."""
+    planned_prefix = f"{task.id}:"  # rows the planner made (others are not its to judge)
+    orphans = [row for key, row in pending.items()
+               if key not in wanted and key.startswith(planned_prefix)
+               and row.claimed_at is None and not row.cancelled and row.due_at <= now]
+    if not orphans:
+        return
+    assert task.id is not None
+    since = min(row.due_at for row in orphans) - dtm.timedelta(minutes=1)
+    timing = TaskTiming(task_id=task.id, due_at=task.due_at, deadline_kind=task.deadline_kind,
+                        has_time_of_day=task.has_time_of_day, recurring_day=task.recurring_day,
+                        status=task.status, created_at=task.created_at)
+    audience = _audience(session, task)
+    still = {f"{n.key}:{officer_id}"
+             for n in plan_notices(timing, calendar, policy, now=since, horizon_end=now)
+             for officer_id, _ in audience.get(n.audience, [])}
+    for row in orphans:
+        if row.key not in still:
+            row.cancelled, row.last_error = True, "schedule changed"
+            session.add(row)
+
+
+def _new_row(**values: object) -> dict[str, object]:
+    """The column values of a new pending Notification (the model's defaults filled in)."""
+    return {"claimed_at": None, "claim_token": None, "sent_at": None, "cancelled": False,
+            "attempts": 0, "last_error": None, "chat_id": None, "telegram_message_id": None,
+            "payload": {}, "created_at": utcnow(), **values}
+
+
+def _insert_new(session: Session, rows: list[dict[str, object]]) -> int:
     """Insert the rows whose key is still free; returns how many went in.
 
     Several processes (senders on PostgreSQL) plan the same notices at once: a key another
@@ -89,7 +126,7 @@ def _insert_new(session: Session, rows: list[Notification]) -> int:
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     added = 0
     for start in range(0, len(rows), 500):
-        values = [r.model_dump(exclude={"id"}) for r in rows[start:start + 500]]
+        values = rows[start:start + 500]
         stmt = (insert(table).values(values).on_conflict_do_nothing(index_elements=["key"])
                 .returning(table.c.id))
         added += len(conn.execute(stmt).all())
@@ -200,7 +237,8 @@ def ensure_digests(engine: Engine, now: dtm.datetime, calendar: WorkingCalendar,
         existing = set(session.exec(select(Notification.key).where(
             col(Notification.key).in_(keys)))) if keys else set()
         added = _insert_new(session, [
-            Notification(org_id=org_id, officer_id=officer_id, kind="digest", key=key, due_at=now)
+            _new_row(org_id=org_id, task_id=None, officer_id=officer_id, kind="digest", seq=0,
+                     role="lead", key=key, due_at=now)
             for (officer_id, org_id), key in zip(candidates, keys, strict=True)
             if key not in existing])
     return added
