@@ -1187,6 +1187,17 @@ def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
             expect_num += 1
             in_section_title = False
             continue
+        if (
+            re.fullmatch(r"[IVX]{1,5}\s*[.|]?", t)
+            and roman_to_int(t.strip(" .|")) == roman_seen + 1
+        ):
+            # a flattened group row: the numeral on its own line, the title on the next
+            roman_seen += 1
+            section_label, section = t.strip(" .|"), ""
+            expect_num = 1
+            started = True
+            in_section_title = True
+            continue
         m = _ROW_ROMAN.match(t)
         if m and roman_to_int(m.group(1)) == roman_seen + 1 and not _STT_NUM.match(t):
             roman_seen += 1
@@ -1448,6 +1459,14 @@ class _RowBuilder:
         return out
 
     def feed_next_line(self, line: str) -> None:
+        if "|" in line:
+            fields = [f.strip() for f in line.strip().split("|")]
+            if len(fields) == len(self.order):
+                # "xa tren dia ban | va Do thi | phuong |": every cell of the row continues
+                for role, text in zip(self.order, fields, strict=True):
+                    if text:
+                        self.put(role, text)
+                return
         parts = _natural_parts(line)
         if not parts:
             return

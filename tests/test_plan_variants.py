@@ -214,6 +214,44 @@ def test_ward_numbered_items_and_bullets_with_own_units() -> None:
     assert by_ref(plan)["II.4.2"].deadline_text == "tháng 12/2026"
 
 
+def test_flattened_one_cell_per_line_with_lone_group_numerals() -> None:
+    """A PDF saved as text: one cell per line, "I" on its own line above the group title, a
+    cell wrapped over two lines, "Thời gian hoàn thành"."""
+    plan = parse_file("vinh-bao_kh64-flat.txt")
+    assert plan.issuer == "UBND xã Vĩnh Bảo" and plan.number == "64/KH-UBND"
+    check(
+        plan,
+        [
+            ("I.1", [VP], "month", "2026-07-31", [CA]),
+            ("I.2", [CA], "quarter", "2026-09-30", ["Các cơ quan chuyên môn"]),
+            ("II.1", [HCC], "recurring", None, [VH]),
+            ("II.2", [VH], "date", "2026-11-30", [HCC]),
+            ("II.3", [CA], "recurring", None, ["Các cơ quan, đơn vị"]),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["II.2"].text == "Số hóa hồ sơ hộ tịch, lưu trữ điện tử theo quy định"
+    assert tasks["I.1"].section == "Nhóm nhiệm vụ hoàn thiện thể chế"
+
+
+def test_ocr_piped_table_without_diacritics_ward() -> None:
+    """OCR rows split by "|", a row wrapped with every cell continuing on the next line."""
+    plan = parse_file("kien-an_kh77-ocr-table.txt")
+    assert plan.number == "77/KH-UBND" and plan.issued_on == dtm.date(2026, 5, 14)
+    assert plan.level == "phuong"
+    check(
+        plan,
+        [
+            ("I.1", [VH], "recurring", None, [KTDT]),
+            ("I.2", [KTDT], "quarter", "2026-09-30", ["Ủy ban MTTQ Việt Nam"]),
+            ("II.1", [KTDT], "month", "2026-08-31"),
+            ("II.2", [KTDT], "date", "2026-12-15", [VP]),
+        ],
+    )
+    assert by_ref(plan)["I.2"].text.endswith("hop tac xa tren dia ban")
+    assert plan.unknown_units == []
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
