@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.settings import Settings
-from handlers import chat, upload
+from handlers import chat, roster_upload, upload
 from handlers.context import Services
 from scheduler.delivery import Ticker
 
@@ -49,6 +49,7 @@ HANDLERS = [
     CommandHandler("unlinked", chat.unlinked_cmd),
     CommandHandler("activate", chat.activate_cmd),
     CallbackQueryHandler(upload.decide, pattern=r"^imp:"),
+    CallbackQueryHandler(roster_upload.decide, pattern=r"^ros:"),
     CallbackQueryHandler(chat.callback),
     MessageHandler(filters.Document.ALL, upload.document),
     MessageHandler(filters.TEXT & ~filters.COMMAND, chat.text_message),

@@ -1,4 +1,6 @@
-"""A monitor sends a plan document → preview with Xác nhận / Huỷ → one-transaction import."""
+"""A monitor sends a plan document → preview with Xác nhận / Huỷ → one-transaction import.
+
+An officers' list (.xlsx/.csv with a "Họ và tên" column) goes to handlers.roster_upload."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from telegram.ext import ContextTypes
 
 from db.engine import session_scope
 from db.officers import officer_for_telegram
+from handlers import roster_upload
 from handlers.context import services
 from handlers.importing import Preview, commit_preview, default_due_choices, load_plan_for_org
+from handlers.roster_upload import read_if_roster
 from messages import render
 from messages.render import fmt_date
 from plans import PlanReadError
@@ -39,6 +43,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "too_large", "Tệp vượt quá dung lượng cho phép.").message_vi))
         return
     data = bytes(await (await doc.get_file()).download_as_bytearray())
+    roster = read_if_roster(data, doc.file_name or "", svc.max_upload_bytes)
+    if roster is not None:
+        await roster_upload.offer(update, context, officer.org_id, roster)
+        return
     try:
         preview = load_plan_for_org(svc.engine, officer.org_id, data,
                                     doc.file_name or "ke-hoach.txt",
