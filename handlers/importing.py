@@ -20,6 +20,14 @@ from plans.parser import ParsedTask
 from plans.units import UnitDirectory, is_group
 
 MAX_CHOICES = 12  # units offered as buttons when a monitor maps an unknown name
+MAX_PENDING = 50  # previews kept in memory per process; the oldest abandoned ones go first
+
+
+def remember(store: dict[str, object], token: str, entry: object) -> None:
+    """Keep a preview until its buttons are pressed, without growing forever."""
+    store[token] = entry
+    while len(store) > MAX_PENDING:
+        store.pop(next(iter(store)))
 
 
 @dataclasses.dataclass

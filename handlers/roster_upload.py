@@ -16,6 +16,7 @@ from db.models import Officer, Unit
 from db.officers import invite_link, issue_invite
 from db.tasks import assign_by_units
 from handlers.context import services
+from handlers.importing import remember
 from handlers.roster import MAX_ROSTER_BYTES, Roster, RosterError, import_roster, read_roster
 from messages import render, split_message
 from scheduler.outbox import sync_tasks
@@ -40,7 +41,7 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, org_id: int,
     user = update.effective_user
     assert message is not None and user is not None
     token = secrets.token_hex(6)
-    context.bot_data.setdefault("rosters", {})[token] = (org_id, user.id, roster)
+    remember(context.bot_data.setdefault("rosters", {}), token, (org_id, user.id, roster))
     buttons = InlineKeyboardMarkup([[
         InlineKeyboardButton("Nhập danh sách", callback_data=f"ros:{token}:ok"),
         InlineKeyboardButton("Huỷ", callback_data=f"ros:{token}:no")]])

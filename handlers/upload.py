@@ -15,7 +15,13 @@ from db.engine import session_scope
 from db.officers import officer_for_telegram
 from handlers import roster_upload
 from handlers.context import services
-from handlers.importing import Preview, commit_preview, default_due_choices, load_plan_for_org
+from handlers.importing import (
+    Preview,
+    commit_preview,
+    default_due_choices,
+    load_plan_for_org,
+    remember,
+)
 from handlers.roster_upload import read_if_roster
 from messages import render
 from messages.render import fmt_date
@@ -59,7 +65,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                         message_vi="Không tìm thấy nhiệm vụ nào trong tài liệu."))
         return
     token = secrets.token_hex(6)
-    context.bot_data.setdefault("previews", {})[token] = (officer.org_id, user.id, preview)
+    remember(context.bot_data.setdefault("previews", {}), token, (officer.org_id, user.id, preview))
     await message.reply_text(render("import_preview_cli", p=preview),
                              reply_markup=_preview_buttons(token, preview, svc.clock.now()),
                              parse_mode=ParseMode.HTML)

@@ -260,3 +260,12 @@ async def test_monitor_gives_undated_tasks_a_common_due(sqlite_engine):
     task = _tasks(engine, org_id)["II.3"]
     assert task.deadline_kind == "date"
     assert task.due_at.astimezone(dtm.UTC) == dtm.datetime(2025, 12, 31, 10, 0, tzinfo=dtm.UTC)
+
+
+def test_abandoned_previews_do_not_pile_up():
+    from handlers.importing import MAX_PENDING, remember
+
+    store: dict[str, object] = {}
+    for i in range(MAX_PENDING + 10):
+        remember(store, f"t{i}", i)
+    assert len(store) == MAX_PENDING and "t0" not in store and f"t{MAX_PENDING + 9}" in store
