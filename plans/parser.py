@@ -898,6 +898,7 @@ def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
 
 def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
     out: list[_RawTask] = []
+    groups: list[tuple[list[str | None], list[list[str]]]] = []
     for rows in _table_blocks(blocks):
         header_at = None
         for i, r in enumerate(rows[:6]):
@@ -905,6 +906,9 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
                 header_at = i
                 break
         if header_at is None:
+            # the appendix went on over a page break, where the header was not repeated
+            if groups and rows and abs(len(rows[0]) - len(groups[-1][0])) == 0:
+                groups[-1][1].extend(rows)
             continue
         roles = _header_roles(rows[header_at])
         # a second header row ("Cơ quan chủ trì | Cơ quan phối hợp" under "Cơ quan thực hiện")
@@ -912,7 +916,11 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
         while body_from < len(rows):
             nxt = rows[body_from]
             nroles = _header_roles(nxt)
-            if any(nroles) and not any(_STT_NUM.match(c or "") for c in nxt[:1]):
+            if (
+                any(nroles)
+                and not any(_STT_NUM.match(c or "") for c in nxt[:1])
+                and all(r for c, r in zip(nxt, nroles, strict=False) if _clean(c))
+            ):
                 roles = [
                     (
                         nroles[i]
@@ -929,7 +937,13 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
             re.fullmatch(r"\(?\d{1,2}\)?", _clean(c)) or not _clean(c) for c in rows[body_from]
         ):
             body_from += 1
-        out.extend(_rows_to_tasks(rows[body_from:], roles))
+        if groups and roles == groups[-1][0]:
+            # the header repeated on the next page: the same table goes on
+            groups[-1][1].extend(rows[body_from:])
+            continue
+        groups.append((roles, list(rows[body_from:])))
+    for roles, body in groups:
+        out.extend(_rows_to_tasks(body, roles))
     return out
 
 

@@ -626,3 +626,131 @@ def test_variants_never_invent_units(name: str) -> None:
         for n in (*t.lead, *t.cooperate):
             u = d.resolve(n)
             assert u is not None or n in plan.unknown_units, (t.ref, n)
+
+
+# ------------------------------------------------------------------ .pdf variant
+
+
+def _pdf_pages(pages: list[tuple[list[str], list[list[list[str]]]]], widths: list[float]) -> bytes:
+    """A PDF with a text layer; each page has lines of text and a ruled table (cells as
+    lists of lines), the way Word prints an appendix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.patches import Rectangle
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buf) as pdf:
+        for lines, table in pages:
+            fig = plt.figure(figsize=(8.27, 11.69))
+            y = 0.96
+            for line in lines:
+                fig.text(0.06, y, line, fontsize=9)
+                y -= 0.025
+            for row in table:
+                h = 0.018 * max(len(c) for c in row) + 0.008
+                x = 0.04
+                for cell, w in zip(row, widths, strict=True):
+                    fig.add_artist(
+                        Rectangle((x, y - h), w, h, fill=False, lw=0.6, transform=fig.transFigure)
+                    )
+                    for k, ln in enumerate(cell):
+                        fig.text(x + 0.004, y - 0.016 - 0.018 * k, ln, fontsize=7)
+                    x += w
+                y -= h
+            fig.text(0.5, 0.03, str(pdf.get_pagecount() + 1), fontsize=7)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def test_pdf_ruled_table_over_three_pages() -> None:
+    """Page 1 has the header; page 2 repeats it and goes on with group I; page 3 has no
+    header and starts with the rest of a cell broken by the page."""
+    head = [
+        ["STT"],
+        ["Nội dung công việc"],
+        ["Đơn vị chủ trì"],
+        ["Đơn vị phối hợp"],
+        ["Thời gian", "hoàn thành"],
+    ]
+    blank: list[str] = [""]
+    pages = [
+        (
+            [
+                "ỦY BAN NHÂN DÂN XÃ AN PHÚ",
+                "Số: 15/KH-UBND        An Phú, ngày 03 tháng 3 năm 2026",
+                "KẾ HOẠCH",
+                "Chuyển đổi số năm 2026",
+                "I. MỤC ĐÍCH, YÊU CẦU",
+                "Nâng cao hiệu quả chuyển đổi số.",
+                "II. NHIỆM VỤ",
+                "Chi tiết tại Phụ lục kèm theo.",
+                "PHỤ LỤC",
+            ],
+            [
+                head,
+                [["I"], ["Hạ tầng số"], blank, blank, blank],
+                [
+                    ["1"],
+                    ["Nâng cấp mạng nội bộ của UBND xã"],
+                    ["Văn phòng HĐND", "và UBND"],
+                    ["Phòng Kinh tế"],
+                    ["Quý II/2026"],
+                ],
+                [
+                    ["2"],
+                    ["Trang bị thiết bị ký số cho", "cán bộ, công chức"],
+                    ["Văn phòng HĐND", "và UBND"],
+                    ["Các cơ quan", "chuyên môn"],
+                    ["Tháng 5/2026"],
+                ],
+            ],
+        ),
+        (
+            [],
+            [
+                head,
+                [
+                    ["3"],
+                    ["Bảo đảm an toàn thông tin cho", "hệ thống"],
+                    ["Công an xã"],
+                    ["Văn phòng HĐND", "và UBND"],
+                    ["Thường xuyên"],
+                ],
+            ],
+        ),
+        (
+            [],
+            [
+                [blank, ["mạng của xã"], blank, blank, blank],
+                [["II"], ["Dữ liệu số"], blank, blank, blank],
+                [
+                    ["1"],
+                    ["Số hóa hồ sơ địa chính"],
+                    ["Phòng Kinh tế"],
+                    ["TT PV HCC"],
+                    ["Trước ngày", "30/9/2026"],
+                ],
+            ],
+        ),
+    ]
+    doc = read_document(_pdf_pages(pages, [0.05, 0.36, 0.17, 0.17, 0.17]), "kh.pdf")
+    assert doc.kind == "pdf" and any(b.cells for b in doc.blocks)
+    plan = parse_plan(doc)
+    assert plan.number == "15/KH-UBND" and plan.issued_on == dtm.date(2026, 3, 3)
+    assert plan.issuer == "UBND xã An Phú"
+    check(
+        plan,
+        [
+            ("I.1", [VP], "quarter", "2026-06-30", [KT]),
+            ("I.2", [VP], "month", "2026-05-31", ["Các cơ quan chuyên môn"]),
+            ("I.3", [CA], "recurring", None, [VP]),
+            ("II.1", [KT], "date", "2026-09-30", [HCC]),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["I.3"].text == "Bảo đảm an toàn thông tin cho hệ thống mạng của xã"
+    assert tasks["I.2"].text == "Trang bị thiết bị ký số cho cán bộ, công chức"
