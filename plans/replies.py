@@ -1,10 +1,19 @@
 """Reading an officer's chat answer about a task: "xong rồi", "đang làm 60%", "vướng: …",
 "xin gia hạn đến 20/12".
 
-Rules run on folded text (no diacritics), so "da xong" and "đã xong" are the same answer. The
-parser never guesses: anything it cannot place with confidence is ``unknown`` and the bot asks
-back with buttons. Negations are checked where they flip the meaning ("chưa xong", "không vướng
-gì").
+Rules run on a canonical form of the text: folded (no diacritics, lower case), Telex typed
+without the input method repaired ("ddax xong" → "da xong"), and chat abbreviations spelled out
+("ko"/"k" → "khong", "dc"/"đc" → "duoc", "r" → "roi", "bc" → "bao cao", "ht" → "hoan thanh").
+Notes are cut from the original text, so the officer's own words reach the monitor.
+
+The parser never guesses: anything it cannot place with confidence is ``unknown`` and the bot
+asks back with buttons. A question ("xong chưa?") is not an answer; a question clause after a
+statement ("xong rồi, anh xem giúp em nhé?") leaves the statement standing. Negations are checked
+where they flip the meaning ("chưa xong", "không vướng gì", "chưa đạt 100%").
+
+Contract decisions (ARCHITECTURE §6): waiting on someone else ("đang chờ Sở trả lời", "chờ
+phê duyệt") is ``blocked``; "sắp xong", "xong một phần", "chưa xong" and promises ("mai em
+gửi") are ``in_progress``; a percentage range keeps its lower bound; "hơn nửa" is 50.
 """
 
 from __future__ import annotations
@@ -42,105 +51,390 @@ class ReplyParse:
 
 _UNKNOWN = ReplyParse("unknown")
 
+# --------------------------------------------------------------------------------------------
+# canonical text
+
+# Chat shorthand, by whole token (after folding). Ambiguous ones are left out: "hong" is both
+# "không" (southern) and "hỏng" (broken), "e"/"a" are "em"/"anh" but "a" is also "ạ".
+_ABBREV = {
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "kh": "khong",
+    "kq": "ket qua",
+    "hok": "khong",
+    "hem": "khong",
+    "khum": "khong",
+    "k0": "khong",
+    "hk": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "r": "roi",
+    "rui": "roi",
+    "roai": "roi",
+    "roy": "roi",
+    "xg": "xong",
+    "xog": "xong",
+    "dg": "dang",
+    "dag": "dang",
+    "chx": "chua",
+    "j": "gi",
+    "bc": "bao cao",
+    "ht": "hoan thanh",
+    "nx": "nua",
+    "trc": "truoc",
+    "lm": "lam",
+    "ntn": "nhu the nao",
+    "pt": "phan tram",
+    "ptram": "phan tram",
+}
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_VOWELS = frozenset("aeiouyw")
+# Vietnamese syllables end in a vowel or one of these; a trailing s/f/r/x/j is a Telex tone key.
+_FINALS = ("c", "ch", "m", "n", "ng", "nh", "p", "t")
+_TELEX_PAIRS = (("uow", "uo"), ("uw", "u"), ("ow", "o"), ("aw", "a"), ("aa", "a"), ("ee", "e"),
+                ("oo", "o"))
+
+
+def _untelex(t: str) -> str:
+    """"ddax" → "da", "hoanf" → "hoan", "vuowngs" → "vuong"; other tokens unchanged.
+
+    Folded Vietnamese never ends in s/f/r/x/j nor holds "w", "dd", "aa", "ee", "oo", so a token
+    with one of them is Telex typed with the input method off.
+    """
+    u = t
+    if len(u) >= 3 and u[-1] in "sfrxj":
+        stem = u[:-1]
+        if any(c in _VOWELS for c in stem) and (stem[-1] in _VOWELS or stem.endswith(_FINALS)):
+            u = stem
+    if u.startswith("dd"):
+        u = u[1:]
+    if "w" in u or "aa" in u or "ee" in u or "oo" in u:
+        for a, b in _TELEX_PAIRS:
+            u = u.replace(a, b)
+    return u
+
+
+def _canon_token(t: str) -> str:
+    r = _ABBREV.get(t)
+    if r is not None:
+        return r
+    if len(t) >= 2 and t.isalpha():
+        u = _untelex(t)
+        if u != t:
+            return _ABBREV.get(u, u)
+    return t
+
+
+@dataclass(slots=True)
+class _Text:
+    """The original text and its canonical form *g*; ``starts``/``ends`` map each character of
+    *g* back to the span of the original it came from (None when the two are aligned)."""
+
+    orig: str
+    g: str
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+
+    def span(self, a: int, b: int) -> str:
+        if self.starts is None or self.ends is None:
+            return self.orig[a:b]
+        if a >= b:
+            return ""
+        return self.orig[self.starts[a] : self.ends[b - 1]]
+
+
+def _canon(raw: str) -> _Text:
+    orig, f = fold_aligned(raw)
+    subs: list[tuple[int, int, str]] = []
+    for m in _TOKEN_RE.finditer(f):
+        t = m.group()
+        r = _canon_token(t)
+        if r != t:
+            subs.append((m.start(), m.end(), r))
+    if not subs:
+        return _Text(orig, f)
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for s, e, r in subs:
+        parts.append(f[last:s])
+        starts.extend(range(last, s))
+        ends.extend(range(last + 1, s + 1))
+        parts.append(r)
+        starts.extend([s] * len(r))
+        ends.extend([e] * len(r))
+        last = e
+    parts.append(f[last:])
+    starts.extend(range(last, len(f)))
+    ends.extend(range(last + 1, len(f) + 1))
+    return _Text(orig, "".join(parts), starts, ends)
+
+
+# --------------------------------------------------------------------------------------------
+# patterns (on canonical text)
+
 _W = r"[a-z0-9]+"
+_NEG = r"(?:khong|chang|cha|chua)"
+_PRON = r"(?:em|toi|minh|chung\s+em|chung\s+toi|don\s+vi|ben\s+em|phong\s+em|xa\s+em)"
 
 _EXT_RE = re.compile(
-    r"\b(?:(?:xin|de\s+nghi|muon|cho|xin\s+phep)\s+(?:(?:em|toi|minh|chung\s+em|don\s+vi)\s+)?)?"
-    r"(?:gia\s+han|lui(?:\s+lai)?|hoan(?=\s+(?:lai|den|toi|sang|qua|den\s+ngay)\b)|keo\s+dai"
-    r"|doi(?=\s+(?:lai|den|toi|sang|qua)\b)|(?<=xin\s)them|(?<=cho\s)them"
-    r"|(?<=xin\s)(?:doi|hoan)|(?:them|them\s+thoi\s+gian)(?=\s+(?:\d|mot|hai|ba|bon|nam|vai)))\b"
+    rf"\b(?:(?:xin|de\s+nghi|muon|cho|xin\s+phep|nho|mong)\s+(?:{_PRON}\s+)?(?:xin\s+|duoc\s+)?)?"
+    r"(?:gia\s+han|lui(?:\s+lai)?(?!\s+toi\b)|hoan(?=\s+(?:lai|den|toi|sang|qua|han)\b)"
+    r"|keo\s+dai(?=\s+(?:thoi|han|den|toi|them|sang)\b)"
+    r"|(?:doi|doi\s+lai)(?=\s+(?:han|thoi\s+han|lai|sang|qua)\b|\s+(?:den|toi)\s+(?!khi\b))"
+    r"|(?<=xin\s)(?:doi|hoan))\b"
 )
-_EXT_BARE_RE = re.compile(r"\b(?:xin|cho)\s+(?:(?:em|toi|minh|chung\s+em|don\s+vi)\s+)?them\b")
+_EXT_BARE_RE = re.compile(
+    rf"\b(?:(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?them|can\s+them(?=\s+(?:thoi\s+gian|\d|mot|hai"
+    r"|ba|vai)))\b"
+)
 _EXT_NEG_RE = re.compile(
-    r"\b(?:khong|ko|k|kg|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+)*$"
+    r"\b(?:khong|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+|muon\s+)*$"
 )
 
+# Waiting on someone or something outside the officer's hands.
+_WAIT_OBJ = (
+    r"(?:huong\s+dan|y\s+kien|phe\s+duyet|duyet|kinh\s+phi|chi\s+dao|van\s+ban|cap\s+tren"
+    r"|cap\s+(?:tinh|huyen|xa)|so|phong|ban|tinh|huyen|thanh\s+pho|ubnd|uy\s+ban|lanh\s+dao|ky"
+    r"|tra\s+loi|phan\s+hoi|ket\s+qua|so\s+lieu|du\s+lieu|quyet\s+dinh|don\s+vi|cac|thon|xa"
+    r"|ben|tham\s+dinh|nghiem\s+thu|xac\s+nhan|cap|bo\s+tri|giai\s+ngan|chu\s+tich|bo|trung"
+    r"\s+uong|cong\s+an|kho\s+bac|ngan\s+hang|nha\s+thau|doi\s+tac|nguoi\s+dan)"
+)
+_NEED = (
+    r"(?:kinh\s+phi|huong\s+dan|van\s+ban|chi\s+dao|nguon|du\s+lieu|so\s+lieu|quyet\s+dinh"
+    r"|phe\s+duyet|y\s+kien|nhan\s+luc|trang\s+thiet\s+bi|thiet\s+bi|may|phan\s+mem|tai\s+khoan"
+    r"|bieu\s+mau|mau|tien|nguoi|can\s+bo|mat\s+bang|dia\s+diem|xe|phuong\s+tien)"
+)
 _BLOCK_RE = re.compile(
-    r"\b(?:(?:bi\s+|gap\s+|con\s+|dang\s+)?(?:vuong(?:\s+mac)?|kho\s+khan|tac\s+mac)"
-    r"|bi\s+(?:tac|ket|treo|chan|tra\s+lai)|un\s+tac"
-    r"|(?:chua|khong)\s+(?:co|duoc)\s+(?:kinh\s+phi|huong\s+dan|van\s+ban|chi\s+dao|nguon|du\s+lieu"
-    r"|quyet\s+dinh|phe\s+duyet|y\s+kien|nhan\s+luc|trang\s+thiet\s+bi|thiet\s+bi|may|phan\s+mem"
-    r"|tai\s+khoan|bo\s+tri|cap|giao|mau|bieu\s+mau)"
-    r"|thieu\s+(?:kinh\s+phi|nhan\s+luc|nguoi|huong\s+dan|tai\s+lieu|thiet\s+bi|du\s+lieu|nguon|may)"
+    r"\b(?:(?:bi\s+|gap\s+|con\s+|dang\s+|co\s+)?(?:vuong(?:\s+mac)?|kho\s+khan|tac\s+mac"
+    r"|tro\s+ngai|vuong\s+vuong)"
+    r"|bi\s+(?:tac|ket|treo|chan|tra\s+lai|loi|hong|mat\s+(?:mang|dien|ket\s+noi)|sap)"
+    r"|un\s+tac|mat\s+(?:dien|mang|ket\s+noi)"
+    r"|(?:loi|hong|treo)\s+(?:phan\s+mem|he\s+thong|mang|may|ket\s+noi|tai\s+khoan)"
+    r"|(?:phan\s+mem|he\s+thong|may|mang|tai\s+khoan)\s+(?:bi\s+)?(?:loi|hong|treo|sap)"
+    rf"|{_NEG}\s+(?:co|duoc|nhan\s+duoc|nhan|thay|du)\s+(?:{_W}\s+){{0,2}}?{_NEED}"
+    rf"|thieu\s+(?:{_W}\s+)?{_NEED}"
     r"|(?:khong|chua)\s+the\s+(?:thuc\s+hien|lam|hoan\s+thanh|trien\s+khai|tiep\s+tuc)"
-    r"|(?:dang\s+)?cho\s+(?:huong\s+dan|y\s+kien|phe\s+duyet|kinh\s+phi|chi\s+dao|van\s+ban"
-    r"|cap\s+tren|so|phong|tinh|thanh\s+pho))\b"
+    r"|khong\s+(?:lam|thuc\s+hien|trien\s+khai|hoan\s+thanh|tiep\s+tuc|lien\s+he)\s+duoc"
+    r"|(?:dang|con|van|vua)\s+(?:cho|doi)\s+(?!(?:em|toi|minh|chut|xiu|ti|lat|mot\s+chut)\b)"
+    rf"|(?:cho|doi)\s+{_WAIT_OBJ})\b"
 )
 # words that, right before "vướng"/"khó khăn", mean there is none
 _BLOCK_NEG_RE = re.compile(
-    r"\b(?:khong|ko|k|kg|khg|chang|cha|hong|hok|het|da\s+giai\s+quyet|da\s+thao\s+go|da\s+xu\s+ly)"
-    r"\s+(?:(?:co|gap|bi|con|thay|gi|van\s+de)\s+){0,3}$"
+    r"\b(?:khong|chang|cha|hong|het|chua|khong\s+con|da\s+giai\s+quyet|da\s+thao\s+go"
+    r"|da\s+xu\s+ly|da\s+khac\s+phuc)"
+    r"\s+(?:(?:co|gap|bi|con|thay|gi|van\s+de|xong|duoc|vuong|nao)\s+){0,3}$"
 )
-_NOTE_LEAD_RE = re.compile(r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang)\b)+")
+_NOTE_LEAD_RE = re.compile(
+    r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang|boi|tai\s+vi|boi\s+vi)\b)+"
+)
+# polite endings cut off a note: "chưa có hướng dẫn ạ"
+_NOTE_TAIL_RE = re.compile(r"(?:[\s:;,.!?\-–]|\b(?:a|ah|ak|nhe|nha|nhi|ha|voi|anh\s+a|chi\s+a)\b"
+                           r"|[^\w\s])+$")
 
-_PCT_RE = re.compile(r"(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram|ptram|pt\b)")
-_HALF_RE = re.compile(r"\b(?:mot\s+nua|duoc\s+nua|nua\s+(?:khoi\s+luong|cong\s+viec))\b")
+_PCT_RE = re.compile(
+    r"(?<![\d.,])(?:(?P<lo>\d{1,3}(?:[.,]\d{1,2})?)\s*%?\s*(?:-|–|~|den|toi)\s*)?"
+    r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram\b)"
+)
+_DIGIT_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6,
+                "bay": 7, "tam": 8, "chin": 9}
+_WORD_PCT_RE = re.compile(
+    r"\b(?:(?P<t>hai|ba|bon|nam|sau|bay|tam|chin)\s+(?:muoi|chuc)"
+    r"(?:\s+(?P<u>mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?|(?P<ten>muoi)"
+    r"(?:\s+(?P<u2>mot|hai|ba|bon|lam|sau|bay|tam|chin))?|(?P<hundred>(?:mot\s+)?tram))"
+    r"\s+phan\s+tram\b"
+)
+_FRACTION_WORDS_RE = re.compile(
+    r"\b(?P<a>mot|hai|ba)\s+phan\s+(?P<b>hai|ba|tu|bon|nam)\b"
+)
+_FRAC_RE = re.compile(r"(?<![\d/.\-])(?P<a>\d{1,4})\s*/\s*(?P<b>\d{1,4})(?![\d/.\-])")
+_FRAC_NOUN_RE = re.compile(
+    r"\s*(?:ho|thon|xom|ap|to|ban|khu|doi|xa|phuong|nguoi|ho\s+so|don\s+vi|chi\s+tieu|tieu\s+chi"
+    r"|khoi\s+luong|cong\s+viec|phan|hang\s+muc|dau\s+muc|noi\s+dung|nhiem\s+vu|truong|lop"
+    r"|thanh\s+vien|co\s+so|cong\s+trinh|km|met|m|chau|hoc\s+sinh|lao\s+dong|doanh\s+nghiep"
+    r"|ca|hop\s+dong|phieu|mau|bo|cuon|tap|so|ke\s+hoach|tai\s+khoan|tin|bai)\b"
+)
+_FRAC_QTY_RE = re.compile(
+    r"\b(?:khoang|duoc|dat|tam|chung|hon|gan|hoan\s+thanh|xong|lam|moi|len|tien\s+do)\s*[:\-]?\s*$"
+)
+_DATE_CTX_RE = re.compile(
+    r"\b(?:ngay|den|toi|tu|truoc|sau|han|hom|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7]))\s*$"
+)
+# "gửi cho phòng", "báo cáo cho Sở": "cho" is "to", not "chờ"
+_GIVE_BEFORE_RE = re.compile(
+    r"\b(?:gui|nop|chuyen|giao|trinh|dua|bao\s+cao|bao|cung\s+cap|email|zalo|file|mail)\b"
+    r"(?:\s+" + _W + r"){0,4}\s*$"
+)
+_HALF_RE = re.compile(
+    r"\b(?:(?:mot|1)\s+nua|(?P<more>hon|qua|tren)\s+nua|(?<=duoc\s)nua|(?<=xong\s)nua"
+    r"|(?<=lam\s)nua|nua\s+(?:khoi\s+luong|cong\s+viec|ke\s+hoach))"
+    r"(?=\s*(?:$|roi\b|a\b|nhe\b|thoi\b|khoi\s+luong|cong\s+viec|ke\s+hoach|so\b|[^a-z0-9\s]))"
+)
+_FULL_NEG_RE = re.compile(
+    r"\b(?:khong|chua|gan|sap|xap\s+xi|chua\s+duoc|chua\s+dat|gan\s+dat|gan\s+duoc)\s+"
+    r"(?:(?:dat|duoc|toi|den|xong|hoan\s+thanh|muc)\s+)?$"
+)
 
+_NEG_NEAR_RE = re.compile(r"\b(?:khong|chua|chang)(?:\s+" + _W + r"){0,2}\s*$")
+
+_XONG = r"(?:xong|(?<=da\s)song|song(?=\s+(?:roi|het|nhe|nha)\b))"
+# handing the result over: "đã gửi" is done, "chưa gửi" is in progress (the work may be done)
+_SUBMIT = (
+    r"(?:bao\s+cao|gui|nop|ban\s+hanh|hoan\s+thien|trinh|cap\s+nhat|nhap|chuyen|ky|phat\s+hanh"
+    r"|dang\s+tai|upload|up|tai\s+len|phe\s+duyet|thong\s+qua|nghiem\s+thu|ban\s+giao)"
+)
+# doing the work: "đã thực hiện" is done, "chưa thực hiện" is not started
+_ACT = r"(?:thuc\s+hien|xu\s+ly|giai\s+quyet|to\s+chuc)"
 _DONE_RE = re.compile(
-    r"\b(?:xong|hoan\s+thanh|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
-    r"|da\s+bao\s+cao|da\s+gui|da\s+nop|da\s+ban\s+hanh|da\s+hoan\s+thien|da\s+trinh"
-    r"|da\s+xu\s+ly|da\s+giai\s+quyet)\b|^(?:da\s+)?ht\b"
+    rf"\b(?:{_XONG}|hoan\s+thanh|hoan\s+than|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
+    rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc))\b"
 )
 # before a "done" word: it is not done (yet)
 _DONE_NEG_RE = re.compile(
-    r"\b(?:chua|khong|ko|k|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de|co\s+gang"
-    r"|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|cho|can|phai|muon|kip)\s+(?:"
-    + _W
-    + r"\s+){0,2}$"
+    r"\b(?:chua|khong|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de"
+    r"|co\s+gang|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|khi|cho|can|phai|muon|kip|nua\s+la"
+    r"|la\s+se|sau\s+khi)\s+(?:" + _W + r"\s+){0,2}$"
 )
-_DONE_PARTIAL_RE = re.compile(r"\s*(?:(?:1|mot)\s+(?:phan|nua|so)|duoc\s+(?:1|mot)\s+phan)\b")
-_QUESTION_RE = re.compile(r"(?:\?\s*$|\b(?:chua|khong|ko|k|chu)\s*(?:a|ah|vay|nhi|nhe)?\s*\??\s*$)")
+# after a "done" word: only part of it ("xong một phần", "xong 4 thôn"), or a future ("xong thì
+# em gửi", "làm xong em báo anh")
+_DONE_PARTIAL_RE = re.compile(
+    r"\s*(?:(?:1|mot)\s+(?:phan|so|it|nua)|duoc\s+(?:1|mot)\s+(?:phan|so)|phan\s+lon|mot\s+vai"
+    r"|\d+(?!\s*(?:%|/|phan\s+tram))\s+(?!ngay|hom|thang|gio|h\b)[a-z]"
+    rf"|(?:thi|se|moi)\b|{_PRON}\s+(?:se\s+)?(?:bao|gui|nop|chuyen|bao\s+cao)\b)"
+)
 
 _PROGRESS_RE = re.compile(
-    r"\b(?:dang(?:\s+(?:lam|thuc\s+hien|trien\s+khai|xu\s+ly|tien\s+hanh|hoan\s+thien|tong\s+hop"
-    r"|xay\s+dung|soan|chuan\s+bi|ra\s+soat|trong\s+qua\s+trinh))?|tiep\s+tuc|sap\s+xong|gan\s+xong"
-    r"|chua\s+(?:lam\s+|thuc\s+hien\s+)?(?:xong|hoan\s+thanh)|in\s+progress|doing"
-    r"|da\s+(?:lam|thuc\s+hien|trien\s+khai)\s+duoc)\b"
+    r"\b(?:dang(?!\s+(?:hop|ban|di|o|nghi|cong\s+tac|tap\s+huan|hoc|om|benh|an|ngu|lai\s+xe"
+    r"|tren\s+duong|xem|doc|hoi|phep)\b)"
+    r"|tiep\s+tuc|sap\s+xong|gan\s+xong|in\s+progress|doing|van\s+(?:dang|con)"
+    rf"|chua\s+(?:{_W}\s+)?(?:xong|hoan\s+thanh|{_SUBMIT})"
+    r"|da\s+(?:lam|thuc\s+hien|trien\s+khai|thu|xong)\s+duoc|da\s+trien\s+khai"
+    rf"|se\s+(?:{_W}\s+)?(?:lam|{_SUBMIT}|hoan\s+thanh|xong|trien\s+khai)"
+    rf"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua)\s+(?:{_PRON}\s+)?"
+    rf"(?:se\s+)?(?:{_SUBMIT}|lam\s+xong|xong))\b"
 )
 _NOT_STARTED_RE = re.compile(
-    r"\b(?:chua\s+(?:lam|bat\s+dau|thuc\s+hien|trien\s+khai|tien\s+hanh|xu\s+ly|co\s+gi|dong\s+den"
-    r"|bat\s+tay|khoi\s+cong)|not\s+started)\b"
+    r"\b(?:chua\s+(?:kip\s+|duoc\s+)?(?:lam|bat\s+dau|thuc\s+hien|trien\s+khai|tien\s+hanh|xu\s+ly"
+    r"|co\s+gi|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi)|not\s+started)\b"
 )
 _REASON_RE = re.compile(r"(?:\s[:\-–]\s?|:\s*|\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b\s*)")
+_REASON_WORD_RE = re.compile(r"\s*\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b")
+_PRE_REASON_RE = re.compile(r"\b(?:ly\s+do|boi\s+vi|vi|do|tai\s+vi)\b\s*:?\s*")
+_PRE_REASON_END_RE = re.compile(r"\s*(?:,|\bnen\b|\bthi\b|\bem\b|$)")
 _EXT_DATE_LEAD_RE = re.compile(
-    r"(?:[\s:;,]|\b(?:den|toi|sang|qua|lai|ngay|den\s+ngay|han|thoi\s+gian|han\s+chot|cho|em|toi"
-    r"|them\s+thoi\s+gian)\b)+"
+    r"(?:[\s:;,]|\b(?:den|toi|sang|qua|lai|ngay|den\s+ngay|han|thoi\s+han|thoi\s+gian|han\s+chot"
+    r"|cho|em|toi|giup|dum|ho|them\s+thoi\s+gian)\b)+"
+)
+
+# Clauses and questions
+_CLAUSE_RE = re.compile(r"[^.!?;,\n]+[.!?;,\n]*|[.!?;,\n]+")
+_Q_END_RE = re.compile(
+    r"\b(?:chua|khong|chu|khong\s+nhi)(?:\s+(?:a|ah|ak|anh|chi|em|ban|vay|nhi|nhe|ha|the|day|ta"
+    r"|ba|ong|ha))*[^a-z0-9]*$"
+)
+_Q_WORD_RE = re.compile(
+    r"\b(?:the\s+nao|nhu\s+nao|lam\s+sao|o\s+dau|phai\s+khong|duoc\s+khong|hay\s+khong"
+    r"|hay\s+chua|co\s+phai|ai\s+(?:lam|phu\s+trach|giao|nhan)|bao\s+gio|khi\s+nao|luc\s+nao"
+    r"|phong\s+nao|don\s+vi\s+nao|ai\s+vay|gi\s+vay|sao\s+vay)\b"
 )
 
 
-def _note(orig: str, f: str, start: int, end: int | None = None) -> str | None:
-    """The original words from *start*, without leading connectives ("là", "vì", ":")."""
-    end = len(orig) if end is None else end
-    lead = _NOTE_LEAD_RE.match(f, start, end)
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _note(t: _Text, g: str, start: int, end: int | None = None) -> str | None:
+    """The original words from *start*, without leading connectives ("là", "vì", ":") and
+    trailing politeness ("ạ", "nhé")."""
+    end = len(g) if end is None else end
+    lead = _NOTE_LEAD_RE.match(g, start, end)
     if lead is not None:
         start = lead.end()
-    s = orig[start:end].strip(" \t:;,.-–")
+    tail = _NOTE_TAIL_RE.search(g, start, end)
+    if tail is not None and tail.start() > start:
+        end = tail.start()
+    s = t.span(start, end).strip(" \t:;,.-–")
     return s or None
 
 
-def _reason(orig: str, f: str, start: int) -> str | None:
-    m = _REASON_RE.search(f, start)
-    if m is None:
-        return None
-    return _note(orig, f, m.end())
+def _mask_questions(g: str) -> str:
+    """*g* with every question clause blanked (offsets kept)."""
+    if "?" not in g and _Q_END_RE.search(g) is None and _Q_WORD_RE.search(g) is None:
+        return g
+    out = []
+    for m in _CLAUSE_RE.finditer(g):
+        c = m.group()
+        if "?" in c or _Q_END_RE.search(c) or _Q_WORD_RE.search(c):
+            out.append(" " * len(c))
+        else:
+            out.append(c)
+    return "".join(out)
 
 
-def _percent(f: str) -> tuple[int | None, bool]:
-    """(percent, invalid): the last percentage written; invalid when it is above 100."""
+def _num(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def _percent(g: str) -> tuple[int | None, bool, bool]:
+    """(percent, invalid, near_full): the last percentage written (a range's lower bound);
+    invalid when above 100; near_full for "chưa đạt 100%", "gần 100%"."""
     last = None
-    for m in _PCT_RE.finditer(f):
+    for m in _PCT_RE.finditer(g):
         last = m
-    if last is None:
-        if _HALF_RE.search(f):
-            return 50, False
-        return None, False
-    try:
-        v = round(float(last.group(1).replace(",", ".")))
-    except ValueError:
-        return None, True
-    if v > 100:
-        return None, True
-    return v, False
+    if last is not None:
+        try:
+            v = _num(last.group("v"))
+            lo = last.group("lo")
+            if lo is not None and _num(lo) <= v:
+                v = _num(lo)
+        except ValueError:
+            return None, True, False
+        pct = round(v)
+        if pct > 100:
+            return None, True, False
+        if pct == 100 and _FULL_NEG_RE.search(g, max(0, last.start() - 30), last.start()):
+            return None, False, True
+        return pct, False, False
+    mw = _WORD_PCT_RE.search(g)
+    if mw is not None:
+        if mw.group("hundred"):
+            return 100, False, False
+        if mw.group("ten"):
+            return 10 + (_DIGIT_WORDS[mw.group("u2")] if mw.group("u2") else 0), False, False
+        unit = _DIGIT_WORDS[mw.group("u")] if mw.group("u") else 0
+        return 10 * _DIGIT_WORDS[mw.group("t")] + unit, False, False
+    mf = _FRACTION_WORDS_RE.search(g)
+    if mf is not None:
+        a, b = _DIGIT_WORDS[mf.group("a")], _DIGIT_WORDS[mf.group("b")]
+        if a < b:
+            return round(100 * a / b), False, False
+    for mf in _FRAC_RE.finditer(g):
+        a, b = int(mf.group("a")), int(mf.group("b"))
+        if not 0 < a <= b:
+            continue
+        before = g[max(0, mf.start() - 20) : mf.start()]
+        if _DATE_CTX_RE.search(before):
+            continue
+        if _FRAC_NOUN_RE.match(g, mf.end()) or (
+            _FRAC_QTY_RE.search(before) and (b <= 4 or b > 12)
+        ):
+            return round(100 * a / b), False, False
+    mh = _HALF_RE.search(g)
+    if mh is None:
+        return None, False, False
+    if g[mh.start() : mh.start() + 3] == "nua" and _NEG_NEAR_RE.search(
+        g, max(0, mh.start() - 30), mh.start()
+    ):
+        return None, False, False  # "không làm được nữa": "nữa" (any more), not "nửa" (half)
+    # "Hơn nữa, …" (moreover) opens a sentence; "hơn nửa" (more than half) answers
+    head = g[: mh.start()].rstrip(" ,")
+    if mh.group("more") and (not head or head[-1] in ".;!") and g[mh.end() : mh.end() + 1] == ",":
+        return None, False, False
+    return 50, False, False
 
 
 def _default_now(ref_date: dtm.date | None) -> dtm.datetime:
@@ -148,6 +442,9 @@ def _default_now(ref_date: dtm.date | None) -> dtm.datetime:
     if ref_date is not None:
         return dtm.datetime.combine(ref_date, dtm.time(8, 0), tzinfo=zone)
     return dtm.datetime.now(zone)
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def parse_reply(
@@ -166,49 +463,58 @@ def parse_reply(
     raw = normalize_spaces(text)
     if not raw or len(raw) > MAX_REPLY_CHARS:
         return _UNKNOWN
-    orig, f = fold_aligned(raw)
+    t = _canon(raw)
+    g = t.g
 
-    # 1. extension request (a request may end with "được không ạ?", so before the question test)
-    m = _EXT_RE.search(f) or _EXT_BARE_RE.search(f)
-    if m is not None and _EXT_NEG_RE.search(f, 0, m.start()) is None:
-        return _extension(orig, f, m, ref_date, now)
+    # 1. extension request (a request may be a question: "gia hạn đến 20/12 được không ạ?")
+    m = _EXT_RE.search(g) or _EXT_BARE_RE.search(g)
+    if m is not None and _EXT_NEG_RE.search(g, 0, m.start()) is None:
+        return _extension(t, m, ref_date, now)
 
-    pct, pct_invalid = _percent(f)
+    # 2. a question back ("xong chưa?") is not an answer; only the statements count
+    h = _mask_questions(g)
+    if not h.strip():
+        return _UNKNOWN
 
-    # 2. blocker, with its reason
-    for mb in _BLOCK_RE.finditer(f):
-        if _BLOCK_NEG_RE.search(f, max(0, mb.start() - 40), mb.start()) is not None:
+    pct, pct_invalid, near_full = _percent(h)
+
+    # 3. blocker, with its reason
+    for mb in _BLOCK_RE.finditer(h):
+        if _BLOCK_NEG_RE.search(h, max(0, mb.start() - 40), mb.start()) is not None:
             continue
         word = mb.group(0)
-        if word.startswith(("chua", "khong", "thieu", "cho", "dang cho")):
-            note = _note(orig, f, mb.start())  # the words are the reason: "chưa có kinh phí"
+        if word.startswith(("cho ", "doi ")) and _GIVE_BEFORE_RE.search(
+            h, max(0, mb.start() - 40), mb.start()
+        ):
+            continue
+        if word.startswith(("chua", "khong", "cha", "thieu", "cho", "doi", "dang", "con", "van",
+                            "vua", "loi", "hong", "treo", "mat", "phan", "he", "may", "mang",
+                            "tai")) and not word.startswith(("dang vuong", "con vuong",
+                                                             "dang kho", "con kho")):
+            note = _note(t, h, mb.start())  # the words are the reason: "chưa có kinh phí"
         else:
-            note = _note(orig, f, mb.end())
+            note = _note(t, h, mb.end())
         return ReplyParse("blocked", pct, None, note)
-
-    # 3. a question back ("xong chưa?") is not an answer
-    if _QUESTION_RE.search(f):
-        return _UNKNOWN
 
     if pct_invalid and pct is None:
         return _UNKNOWN
 
     done = False
     negated_done = False
-    for md in _DONE_RE.finditer(f):
-        if _DONE_NEG_RE.search(f, max(0, md.start() - 40), md.start()) is not None:
+    for md in _DONE_RE.finditer(h):
+        if _DONE_NEG_RE.search(h, max(0, md.start() - 40), md.start()) is not None:
             negated_done = True
             continue
-        if _DONE_PARTIAL_RE.match(f, md.end()):
+        if _DONE_PARTIAL_RE.match(h, md.end()):
             negated_done = True
             continue
         done = True
         break
 
     note = None
-    mr = _REASON_RE.search(f)
-    if mr is not None and re.match(r"\b(?:ly\s+do|boi|vi|do|tai\s+vi)\b", f[mr.start() :].lstrip()):
-        note = _note(orig, f, mr.end())
+    mr = _REASON_WORD_RE.search(h)
+    if mr is not None:
+        note = _note(t, h, mr.end())
 
     if pct is not None:
         if pct >= 100:
@@ -216,36 +522,44 @@ def parse_reply(
         if pct == 0:
             return ReplyParse("not_started", 0, None, note)
         return ReplyParse("in_progress", pct, None, note)
+    if near_full:
+        return ReplyParse("in_progress", None, None, note)
     if done:
         return ReplyParse("done", 100, None, note)
-    if negated_done or _PROGRESS_RE.search(f):
+    if negated_done or _PROGRESS_RE.search(h):
         return ReplyParse("in_progress", None, None, note)
-    if _NOT_STARTED_RE.search(f):
+    if _NOT_STARTED_RE.search(h):
         return ReplyParse("not_started", 0, None, note)
     return _UNKNOWN
 
 
 def _extension(
-    orig: str,
-    f: str,
+    t: _Text,
     m: re.Match[str],
     ref_date: dtm.date | None,
     now: dtm.datetime | None,
 ) -> ReplyParse:
+    g = t.g
     if now is None:
         now = _default_now(ref_date)
     rest_start = m.end()
-    lead = _EXT_DATE_LEAD_RE.match(f, rest_start)
+    lead = _EXT_DATE_LEAD_RE.match(g, rest_start)
     if lead is not None:
         rest_start = lead.end()
-    sep = _REASON_RE.search(f, rest_start)
-    date_end = sep.start() if sep is not None else len(f)
-    note = _note(orig, f, sep.end()) if sep is not None else None
-    date_text = f[rest_start:date_end]
-    if f[m.start() : m.end()].endswith("them"):
+    sep = _REASON_RE.search(g, rest_start)
+    date_end = sep.start() if sep is not None else len(g)
+    note = _note(t, g, sep.end()) if sep is not None else None
+    if note is None and m.start() > 0:
+        # "do chưa có kinh phí nên xin gia hạn …": the reason comes first
+        pr = _PRE_REASON_RE.search(g, 0, m.start())
+        if pr is not None:
+            stop = _PRE_REASON_END_RE.search(g, pr.end(), m.start())
+            note = _note(t, g, pr.end(), stop.start() if stop is not None else m.start())
+    date_text = g[rest_start:date_end]
+    if g[m.start() : m.end()].endswith("them"):
         date_text = "them " + date_text  # "xin thêm 3 ngày": the amount is relative to now
     due = parse_colloquial(date_text, now=now) if date_text.strip() else None
     if due is None and m.start() > 0:
-        due = parse_colloquial(f[: m.start()], now=now)
+        due = parse_colloquial(g[: m.start()], now=now)
     new_due = due.date() if due is not None else None
     return ReplyParse("extension", None, new_due, note)
