@@ -77,7 +77,7 @@ class World:
         until = until or (lambda: self.digests_sent() == len(self.chats) and not self.due_left())
         while not until():
             assert time.monotonic() < deadline, (self.due_left(), self.digests_sent())
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.15)
             self.clock.advance(step)
 
 
@@ -150,10 +150,20 @@ async def wait_reports(w: World, n: int, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
-def check(w: World, max_dupes: int) -> None:
+def timed_out_chats(w: World) -> list[int]:
+    with session_scope(w.engine) as s:
+        rows = s.exec(select(Notification).where(
+            Notification.last_error.like("%imed out%"))).all()  # type: ignore[union-attr]
+    return [r.chat_id or 0 for r in rows]
+
+
+def check(w: World, max_dupes: int = 0) -> None:
+    """Exactly once, except that a notice whose send timed out may have arrived twice."""
     result = audit(w.engine, w.emu, w.clock.now())
     assert result.digests == set(w.chats)
-    assert len(result.duplicates) <= max_dupes, result.duplicates
+    timed_out = timed_out_chats(w)
+    assert len(result.duplicates) <= min(max_dupes, len(timed_out)), result.duplicates
+    assert {c for c, _ in result.duplicates} <= set(timed_out)
 
 
 # ------------------------------------------------------------------ Telegram-side faults
@@ -193,6 +203,12 @@ async def test_5xx_burst(sqlite_engine):
         check(w, max_dupes=0)
         assert_inbound_kept(w, writers)
         await assert_answers_again(w)
+        # Next working morning, no fault: one more digest each, nothing doubled.
+        before = len(w.emu.sent_messages())
+        w.clock.set(dtm.datetime(2025, 11, 25, 1, 0, tzinfo=dtm.UTC))
+        await w.drive(until=lambda: w.digests_sent() == 2 * len(w.chats) and not w.due_left())
+        check(w, max_dupes=0)
+        assert len(w.emu.sent_messages()) >= before + len(w.chats)
 
 
 async def test_timeouts_repeat_only_the_in_flight_notice(sqlite_engine, monkeypatch):
@@ -200,16 +216,10 @@ async def test_timeouts_repeat_only_the_in_flight_notice(sqlite_engine, monkeypa
     monkeypatch.setattr(bot.app, "ApplicationBuilder", ShortTimeouts)
     async with city(sqlite_engine) as w:
         await when_sent(w.emu, 10)
-        w.emu.slow_next(3, seconds=1.5, method="sendMessage")
+        w.emu.slow_next(3, seconds=1.3, method="sendMessage")
         await w.drive()
-        result = audit(w.engine, w.emu, w.clock.now())
-        assert result.digests == set(w.chats)
-        assert len(result.duplicates) <= 3, result.duplicates
-        with session_scope(w.engine) as s:
-            timed_out = s.exec(select(Notification).where(
-                Notification.last_error.like("%imed out%"))).all()  # type: ignore[union-attr]
-        assert 1 <= len(timed_out) <= 3
-        assert {c for c, _ in result.duplicates} <= {r.chat_id for r in timed_out}
+        assert len(timed_out_chats(w)) >= 1
+        check(w, max_dupes=3)
         await assert_answers_again(w)
 
 
@@ -228,8 +238,8 @@ async def test_dropped_connections(sqlite_engine):
         await assert_answers_again(w)
 
 
-async def test_everything_at_once_then_quiet(sqlite_engine, monkeypatch):
-    """429s, 5xx, slow answers and drops interleaved in one digest; then a clean new day."""
+async def test_everything_at_once(sqlite_engine, monkeypatch):
+    """429s, 5xx, slow answers and drops interleaved in one digest to 100 officers."""
     monkeypatch.setattr(bot.app, "ApplicationBuilder", ShortTimeouts)
     emu = StormEmulator(enforce_limits=False)
     async with city(sqlite_engine, emu=emu, officers=100) as w:
@@ -237,7 +247,7 @@ async def test_everything_at_once_then_quiet(sqlite_engine, monkeypatch):
         emu.storm = 2
         emu.fail_next(5, 502)
         emu.drop_next(5, method="sendMessage")
-        emu.slow_next(2, seconds=1.5, method="sendMessage")
+        emu.slow_next(2, seconds=1.3, method="sendMessage")
         emu.fail_next(3, 500)
         writers = w.chats[50:53]
         await officers_write(w, writers)
@@ -245,12 +255,6 @@ async def test_everything_at_once_then_quiet(sqlite_engine, monkeypatch):
         await wait_reports(w, len(writers))
         check(w, max_dupes=2)
         assert_inbound_kept(w, writers)
-        before = len(emu.sent_messages())
-        # Next working morning: one digest each again, no fault, nothing doubled.
-        w.clock.set(dtm.datetime(2025, 11, 25, 1, 0, tzinfo=dtm.UTC))
-        await w.drive(until=lambda: w.digests_sent() == 2 * len(w.chats) and not w.due_left())
-        check(w, max_dupes=2)
-        assert len(emu.sent_messages()) >= before + len(w.chats)
         await assert_answers_again(w)
 
 
