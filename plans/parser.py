@@ -178,7 +178,7 @@ _DATE_LINE = re.compile(
 _YEAR_ONLY = re.compile(r"ngay\s+thang\s+\d{1,2}\s+n[a-z0-9]m\s+(\d{4})")
 _ISSUER_RE = re.compile(
     r"(?i:ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|ubnd)[ \n]+"
-    r"(?i:(xã|phường|thị trấn|xa|phuong|thi tran|x3|x4|xi)) +"
+    r"(?i:(xã|phường|thị trấn|đặc khu|xa|phuong|thi tran|dac khu|x3|x4|xi)) +"
     r"((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?: [A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
 )
 # words that start the national motto in the right column of a two-column header
@@ -203,6 +203,7 @@ _LEVEL_WORD = {
     "xi": "xã",
     "phuong": "phường",
     "thi tran": "thị trấn",
+    "dac khu": "đặc khu",
 }
 
 
@@ -461,7 +462,7 @@ def _int_to_roman(n: int) -> str:
 _CUE_DATED = re.compile(
     r"(cham nhat|truoc ngay|hoan thanh (?:truoc|trong|xong truoc|chậm nhất)|xong truoc|"
     r"thoi han(?: hoan thanh| thuc hien)?\s*:|thoi gian hoan thanh\s*:|tien do(?: hoan thanh)?\s*:|"
-    r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi)"
+    r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi|tu ngay|den (?:het )?ngay)"
 )
 _CUE_COND = re.compile(
     r"\b((?:ngay )?sau khi (?:co|duoc)|khi co (?:huong dan|quy dinh|yeu cau|van ban))"
@@ -949,6 +950,7 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
 
 # ====================================================================== text tables
 
+_CONTENT_HINT = re.compile(r"noi dung|nhiem vu|cong viec|ten ")
 _MD_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _LAYOUT_GAP = re.compile(r"\t+|\s{2,}")
 _HEADER_TEXT = (
@@ -961,6 +963,8 @@ _HEADER_WORDS = frozenset(_HEADER_TEXT.split())
 
 def _delimited_cells(line: str) -> list[str] | None:
     """Cells of a markdown row (``| a | b |``) or a tab-separated row; None otherwise."""
+    if "|" not in line and "\t" not in line:
+        return None
     t = line.strip()
     if t.startswith("|") and t.endswith("|") and t.count("|") >= 3:
         return [c.strip() for c in t[1:-1].split("|")]
@@ -988,6 +992,8 @@ def _header_only(text: str) -> bool:
 
 
 def _layout_header(line: str) -> list[tuple[int, str | None]] | None:
+    if len(line) < 20 or not _CONTENT_HINT.search(fold(line)):
+        return None  # a header names the content column
     segs = _layout_segments(line.expandtabs(8))
     if len(segs) < 3:
         return None
@@ -1625,6 +1631,15 @@ _COOP_STOP = re.compile(
     r"dau tu|cai tao|giu vung|huong dan|van dong|tong hop|cap nhat|so hoa|duy tri|quan ly|"
     r"xu ly|phat dong|thuc day|tang cuong|ho tro)\b|[.;:(]"
 )
+# "(Đơn vị thực hiện: …; thời gian: …)" inside a bullet: the assignment, not the work
+_ASSIGN_PAREN = re.compile(
+    r"\s*\((?=[^)]*(?:thực hiện|chủ trì|phối hợp|thời gian|thời hạn|thuc hien|chu tri|"
+    r"phoi hop|thoi gian|thoi han)\s*:)[^)]*\)"
+)
+_WORK_PREFIX = re.compile(
+    r"^\s*(?:(?P<colon>:)\s*)?(?:(?:la co quan |la don vi )?(?P<verb>chu tri|thuc hien|tham muu|"
+    r"phu trach)(?: thuc hien)?\s*,?\s*)?(?P<coop>(?:va |, ?)?phoi hop(?: chat che)?(?: voi)?\s+)?"
+)
 _CONTENT_SECTION = re.compile(
     r"(noi dung|nhiem vu|chi tieu|giai phap|cong viec|ke hoach thuc hien)"
 )
@@ -1666,6 +1681,14 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
         cand = " ".join(words[:n]).rstrip(",.;:")
         u = units.resolve(cand)
         if u is not None and (u.kind == "unit" or n <= 8):
+            if u.kind == "unit" and units.d.exact(cand) is None:
+                # fuzzy matching forgives a word too many ("Phòng Kinh tế chủ"): prefer the
+                # shorter prefix that is the unit's name exactly
+                for k in range(n - 1, 1, -1):
+                    c2 = " ".join(words[:k]).rstrip(",.;:")
+                    if (e := units.d.exact(c2)) is not None and e.key == u.key:
+                        cand = c2
+                        break
             if u.kind == "group":
                 # keep a group phrase short: stop at its natural end
                 gm = re.match(
@@ -1790,6 +1813,21 @@ def _item_assignments(node: Node) -> _Assign | None:
                 a.deadline = v
             break
     return a if found else None
+
+
+_DEADLINE_CLAUSE = re.compile(
+    r"[;,]\s*(?:(?:va |de )?(?:hoan thanh|thuc hien|xong|bao cao)\s+)?"
+    r"(?:truoc ngay|cham nhat|trong (?:thang|quy|nam)|thuong xuyen|hang (?:thang|quy|nam)|"
+    r"dinh ky|truoc \d)"
+)
+
+
+def _cut_deadline_clause(text: str) -> str:
+    """ "Rà soát quy hoạch; hoàn thành trước ngày 30/6/2026." → "Rà soát quy hoạch"."""
+    m = _DEADLINE_CLAUSE.search(fold(text))
+    if m is None or m.start() < 10:
+        return text
+    return text[: m.start()].rstrip(" ,;")
 
 
 def _split_assign(node: Node) -> bool:
@@ -1930,6 +1968,9 @@ class _BodyParser:
             sub = _subject_unit(body, self.units)
             if sub:
                 lead_cells.append(sub[0])
+        if not lead_cells and topic_title and (hu := self.heading_unit(topic_title)):
+            # "1. Phòng Văn hóa – Xã hội" / "- Tham mưu …": the unit heading the duties
+            lead_cells.append(hu)
         if not lead_cells:
             gm = re.search(
                 r"(?i:\bgiao)\s+((?:phòng|văn phòng|trung tâm|công an|ban)\b[^:,.;]*?)(?=\s*[:]|\s+(?:chủ trì|theo dõi|thực hiện|tham mưu))",
@@ -1963,7 +2004,7 @@ class _BodyParser:
                 deadline_text, deadline = found
         return self.make_task(
             ref,
-            title or _title_of(body),
+            title or _title_of(self.work_text(body)),
             body,
             section,
             lead_cells,
@@ -2111,6 +2152,51 @@ class _BodyParser:
             out.append(self.task_from_text(f"{ref}.{n}", b.full_text(), section, topic))
         return out
 
+    def work_text(self, body: str) -> str:
+        """The work itself, without the assignment around it: "Giao Phòng Kinh tế chủ trì,
+        phối hợp với Văn phòng rà soát quy hoạch; hoàn thành trước ngày 30/6" → "Rà soát
+        quy hoạch"; "Công an xã: Bảo đảm an ninh …" → "Bảo đảm an ninh …"."""
+        t = _ASSIGN_PAREN.sub("", body.strip()).strip()
+        sub = _subject_unit(t, self.units)
+        if sub is None:
+            return _cut_deadline_clause(t)
+        rest = t[sub[1] :]
+        orig, f = fold_aligned(rest)
+        m = _WORK_PREFIX.match(f)
+        given = bool(re.match(r"(?:giao|de nghi)\s", fold(t)))
+        if m is None:
+            return t
+        at = m.end()
+        if m.group("coop"):
+            stop = _COOP_STOP.search(f, at)
+            while stop is not None and orig[stop.start() + 1 : stop.start() + 2].isupper():
+                stop = _COOP_STOP.search(f, stop.end())
+            if stop is None or f[stop.start()] in ".;:(":
+                return body
+            at = stop.start() + 1
+        elif not m.group("verb") and not m.group("colon") and not given:
+            return t
+        work = _cut_deadline_clause(orig[at:].strip())
+        if len(work) < 10 or not work[:1].isalpha():
+            return t
+        return work[0].upper() + work[1:]
+
+    def heading_unit(self, text: str) -> str | None:
+        """The unit a heading names on its own ("2. Văn phòng HĐND và UBND"), if any."""
+        head = text.strip().rstrip(".: ").split(":")[0].strip()
+        if not head or len(head) > 90:
+            return None
+        u = self.units.resolve(head)
+        if u is None:
+            return None
+        if u.kind == "unit":
+            return head
+        if u.kind == "group" and re.search(
+            r"\b(co quan|don vi|phong|ban nganh|doan the|thon|to dan pho)\b", fold(head)
+        ):
+            return head
+        return None
+
     def _task_like(self, text: str) -> bool:
         """A numbered line with no children is a task when it names a unit or a deadline."""
         if len(text) < 25 or _is_upper_heading(text):
@@ -2200,7 +2286,7 @@ class _BodyParser:
                     tasks.append(
                         self.make_task(
                             ref,
-                            _title_of(txt),
+                            _title_of(self.work_text(txt)),
                             txt,
                             cont.text,
                             lead_cells,
@@ -2289,6 +2375,7 @@ def _parse_plan(
     bp.read_implementation(impl)
 
     tasks: list[ParsedTask] = []
+    content_secs: list[Node] = []
     if raw:
         for r in raw:
             dl = (
@@ -2323,7 +2410,8 @@ def _parse_plan(
             content_secs = [s for s in sections if not _NOT_TASK_SECTION.search(fold(s.text))]
         tasks += bp.content_tasks(content_secs)
     used = {t.ref for t in tasks}
-    tasks += bp.implementation_tasks(impl, used)
+    # a "Phân công nhiệm vụ" section read as content is not read again for its reports
+    tasks += bp.implementation_tasks([s for s in impl if s not in content_secs], used)
 
     # refs must be unique: the monitor and re-import address tasks by ref
     seen: Counter[str] = Counter()

@@ -191,13 +191,18 @@ class UnitDirectory:
             return self._by_key[best[0]]
         return None
 
+    def exact(self, name: str) -> Unit | None:
+        """The unit whose name or alias has exactly this key (no fuzzy matching)."""
+        return self._by_key.get(unit_key(name))
+
     def suggest(self, name: str, limit: int = 2, cutoff: float = 60.0) -> list[str]:
         """Canonical names of the closest units, for a monitor to map an unknown name to."""
         k = unit_key(name)
         if not k:
             return []
-        hits = process.extract(k, list(self._by_key), scorer=fuzz.token_set_ratio,
-                               score_cutoff=cutoff, limit=limit * 4)
+        hits = process.extract(
+            k, list(self._by_key), scorer=fuzz.token_set_ratio, score_cutoff=cutoff, limit=limit * 4
+        )
         names = [self._by_key[h[0]].name for h in hits if self._by_key[h[0]].kind == "unit"]
         return list(dict.fromkeys(names))[:limit]
 

@@ -252,6 +252,41 @@ def test_ocr_piped_table_without_diacritics_ward() -> None:
     assert plan.unknown_units == []
 
 
+def test_duties_by_unit_heading_special_zone() -> None:
+    """ "III. PHÂN CÔNG NHIỆM VỤ" with a unit as each item's heading and its duties as
+    bullets, "Công an xã: …" on one line; a special zone (đặc khu) as issuer; "Số:   40  /"."""
+    plan = parse_file("cat-hai_kh40-dai-hoi.txt")
+    assert plan.issuer == "UBND đặc khu Cát Hải"
+    assert plan.number == "40/KH-UBND" and plan.issued_on == dtm.date(2026, 3, 25)
+    check(
+        plan,
+        [
+            ("III.1.1", [VH], "date", "2026-04-10"),
+            ("III.1.2", [VH], "date", "2026-04-20"),
+            ("III.2.1", [VP], "date", "2026-05-25"),
+            ("III.3.1", [TTVH], "date", "2026-05-30"),
+            ("III.4", [CA], "none", None),
+            ("III.5", ["Trạm Y tế"], "none", None),
+            ("IV", ["Các cơ quan, đơn vị"], "date", "2026-05-25"),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["III.4"].title.startswith("Bảo đảm an ninh trật tự")
+    assert tasks["III.2.1"].title == "Bảo đảm kinh phí, cơ sở vật chất phục vụ Đại hội"
+
+
+def test_titles_are_the_work_not_the_assignment() -> None:
+    titles = {t.ref: t.title for t in parse_file("phu-my_kh09-ntm-2026.txt").tasks}
+    assert titles["II.2.a"] == "Rà soát, điều chỉnh quy hoạch chung xã"
+    assert titles["II.2.b"] == "Đầu tư, cải tạo hệ thống giao thông nội đồng"
+    assert titles["II.3.b"] == "Xây dựng thôn văn hóa kiểu mẫu"
+    assert titles["II.4"].startswith("Giữ vững an ninh chính trị")
+    assert titles["III.2"].startswith("Tổng hợp kết quả, báo cáo Chủ tịch UBND xã")
+    titles = {t.ref: t.title for t in parse_file("le-loi_kh51-vmdt-2026.txt").tasks}
+    assert titles["II.1"] == "Rà soát, lập danh mục các tuyến phố cần chỉnh trang"
+    assert titles["II.4.2"] == 'Bình xét danh hiệu "Tổ dân phố văn minh".'
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
