@@ -106,12 +106,13 @@ _CAND_RE = re.compile(
     r"|(?P<half>\b(?P<half_n>\d{1,2}|ba|sau|chin)\s+thang\s+(?P<half_w>dau|cuoi)\s+nam"
     r"(?:\s+(?P<half_y>\d{4}))?)"
     # Quý IV/2025, Quý III, IV/2026, quý 4 năm 2025, Quy lV
-    rf"|(?P<quy>\bquy\s*(?P<quy_l>{_ROMAN_TOK}(?:{_SEP_LIST}(?:quy\s*)?{_ROMAN_TOK})*)"
+    rf"|(?P<quy>\bqu[yi]\s*(?P<quy_l>{_ROMAN_TOK}(?:{_SEP_LIST}(?:quy\s*)?{_ROMAN_TOK})*)"
     r"(?:\s*(?:/|nam|-|\.)?\s*(?P<quy_y>\d{4})(?!\d))?)"
     # Q4/2025, Q.IV-2025 (only with a year: a bare "Q1" may be anything)
     r"|(?P<qq>\bq\s*\.?\s*(?P<qq_n>[1-4]|iv|i{1,3})\s*(?:/|-|nam)\s*(?P<qq_y>\d{4})(?!\d))"
     # Tháng 11/2025, tháng 10, 11/2025, tháng 12 năm 2025, tháng 12
-    r"|(?P<mon>\b(?:thang|thg)\s*(?P<mon_l>\d{1,2}(?!\d)(?:" + _SEP_LIST
+    r"|(?P<mon>\b(?:thang|thg)\s*(?P<mon_l>\d{1,2}(?!\d)(?:"
+    + _SEP_LIST
     + r"(?:thang\s*)?\d{1,2}(?!\d))*)"
     r"(?:\s*(?:/|nam|-|\.)\s*(?P<mon_y>\d{4}|\d{2})(?!\d))?)"
     # T11/2025
@@ -121,6 +122,8 @@ _CAND_RE = re.compile(
     # 10/12 (year from the context)
     r"|(?P<dm>\b(?P<dm_d>\d{1,2})\s*/\s*(?P<dm_m>\d{1,2})(?![\d/])(?!\s*/\s*\d)"
     r"(?:\s*,?\s*nam\s+(?P<dm_y>\d{4})(?!\d))?)"
+    # ngày 15.12, ngày 15-12 (only after "ngày": "15.5" alone may be a number)
+    r"|(?P<dmx>(?<=ngay\s)(?P<dmx_d>\d{1,2})\s*[.\-]\s*(?P<dmx_m>\d{1,2})(?![\d.\-/]))"
     # 2026, 2026 - 2030, giai đoạn 2026-2030
     r"|(?P<yr>\b(?P<yr_a>(?:19|20)\d{2})(?:\s*(?:-|den|toi|va|,)\s*(?P<yr_b>(?:19|20)\d{2}))?(?!\d))"
 )
@@ -157,12 +160,35 @@ _COND_RE = re.compile(
     r"|theo\s+(?:huong\s+dan|lo\s+trinh|tien\s+do)\b"
     r"|(?:ngay\s+)?khi\s+(?:phat\s+sinh|xay\s+ra|can(?:\s+thiet)?\b|du\s+dieu\s+kien)"
     r"|ke\s+tu\s+(?:ngay|khi)\s+(?:nhan|co|duoc)\b"
+    r"|ke\s+tu\s+(?:ngay|khi)\s+(?:[a-z]+\s+){0,4}?(?:ky|ban\s+hanh|phe\s+duyet)\b"
     r"|khi\s+(?=\S+(?:\s+\S+){0,4}\s+(?:ban\s+hanh|phe\s+duyet|huong\s+dan|giao|bo\s+tri)\b))"
 )
 _BEFORE_RE = re.compile(r"\btruoc\b")
+# "10 ngày kể từ ngày ký", "30 ngày kể từ ngày Kế hoạch được ban hành", or a bare "Trong vòng
+# 07 ngày làm việc": counted from the plan's issue date.
 _REL_RE = re.compile(
     r"\b(?P<n>\d{1,3})\s+ngay(?P<wd>\s+lam\s+viec)?\s+(?:ke\s+tu|tinh\s+tu)\s+(?:ngay\s+)?"
-    r"(?:ky|ban\s+hanh)"
+    r"(?:[a-z]+\s+){0,4}?(?:ky|ban\s+hanh)\b"
+    r"|^\W*(?:trong(?:\s+vong|\s+thoi\s+han)?|sau)\s+(?P<n2>\d{1,3})\s+ngay(?P<wd2>\s+lam\s+viec)?"
+    r"\W*$"
+)
+# Tết Nguyên đán (1st day of the lunar year); "trước Tết" is due the day before.
+_TET = {
+    2025: dtm.date(2025, 1, 29),
+    2026: dtm.date(2026, 2, 17),
+    2027: dtm.date(2027, 2, 6),
+    2028: dtm.date(2028, 1, 26),
+    2029: dtm.date(2029, 2, 13),
+    2030: dtm.date(2030, 2, 3),
+    2031: dtm.date(2031, 1, 23),
+    2032: dtm.date(2032, 2, 11),
+    2033: dtm.date(2033, 1, 31),
+    2034: dtm.date(2034, 2, 19),
+    2035: dtm.date(2035, 2, 8),
+}
+_TET_RE = re.compile(
+    r"\b(?:truoc|dip|trong|den|phuc\s+vu|chuan\s+bi)\s+(?:dip\s+)?tet(?:\s+nguyen\s+dan)?\b"
+    r"(?:\s+(?:[a-z]+\s+){0,3}?(?P<y>(?:19|20)\d{2})(?!\d))?"
 )
 _STRIP_CHARS = " \t\r\n,;.:-()[]*|/"
 # Words that introduce the deadline after a condition ("…, hoàn thành trong Quý I/2026").
@@ -214,6 +240,7 @@ def _roman_or_digit(tok: str) -> int | None:
     return total
 
 
+_DIGITS_RE = re.compile(r"\d+")
 _LIST_SPLIT_RE = re.compile(r"\s*(?:,|;|&|-|\bva\b|\bden\b|\btoi\b|\bhoac\b|\bquy\b|\bthang\b)\s*")
 
 
@@ -272,7 +299,7 @@ def _candidates(f: str) -> list[_Cand]:
             y = g("quy_y")
             c = _Cand("quarter", s, e, int(y) if y else None, quarter=q)
         elif g("mon"):
-            mo = int(_last_item(g("mon_l")))
+            mo = int(_DIGITS_RE.findall(g("mon_l"))[-1])
             if not 1 <= mo <= 12:
                 continue
             y = g("mon_y")
@@ -285,6 +312,11 @@ def _candidates(f: str) -> list[_Cand]:
                 continue
             c = _Cand("month", s, e, int(g(pre + "_y")), mo)
             _part_of_month(f, c)
+        elif g("dmx"):
+            d, mo = int(g("dmx_d")), int(g("dmx_m"))
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                continue
+            c = _Cand("date", s, e, None, mo, d)
         elif g("dm"):
             d, mo = int(g("dm_d")), int(g("dm_m"))
             if not (1 <= mo <= 12 and 1 <= d <= 31):
@@ -325,8 +357,17 @@ _PART_OF_MONTH_RE = re.compile(
     r"\b(?:(?P<wk>tuan\s+(?:dau|cuoi|thu\s+(?:nhat|hai|ba|tu|[1-4])|[1-4]))"
     r"|(?P<dek>thuong|trung|ha)\s+tuan|(?P<pt>dau|giua|cuoi))\s+(?:cua\s+)?$"
 )
-_WEEK_END_DAY = {"dau": 7, "nhat": 7, "1": 7, "hai": 14, "2": 14, "ba": 21, "3": 21, "tu": 28,
-                 "4": 28}
+_WEEK_END_DAY = {
+    "dau": 7,
+    "nhat": 7,
+    "1": 7,
+    "hai": 14,
+    "2": 14,
+    "ba": 21,
+    "3": 21,
+    "tu": 28,
+    "4": 28,
+}
 _PART_OF_YEAR_RE = re.compile(r"\b(dau|giua)\s+nam\s+$")
 
 
@@ -415,6 +456,18 @@ def parse_deadline(
     if best is not None and recur is not None and best.year is None:
         best = None  # "trước ngày 20/12 hằng năm" is periodic too
 
+    tet = _TET_RE.search(f) if "tet" in f else None
+    if tet is not None and (best is None or (best.kind == "year" and best.start >= tet.start())):
+        tet_day: dtm.date | None = None
+        if tet.group("y"):
+            tet_day = _TET.get(int(tet.group("y")))
+        elif ref_date is not None:
+            tet_day = next((d for d in sorted(_TET.values()) if d > ref_date), None)
+        if tet_day is not None:
+            due = dtm.datetime.combine(tet_day - dtm.timedelta(1), end_of_day, tzinfo=zone)
+            return Deadline("date", due, stripped, None, True)
+        best = None  # "trước Tết 2040": not a year-end; the monitor sets the date
+
     condition = None
     if mc is not None:
         stop = best.start if best is not None and best.start > mc.start() else None
@@ -427,7 +480,8 @@ def parse_deadline(
             for c in reversed(cands[:-1]):
                 if c.year is not None and c.start < best.start:
                     year = c.year
-                    anchor = _cand_date(c, c.year)
+                    # "từ 15/11/2025 đến 15/01" rolls over; "Năm 2026 (Quý I)" lies inside
+                    anchor = _cand_date(c, c.year) if c.kind != "year" else None
                     break
         if year is None:
             if plan_year is not None:
@@ -459,9 +513,12 @@ def parse_deadline(
     if ref_date is not None:
         m = _REL_RE.search(f)
         if m:
-            n = int(m.group("n"))
-            day = _add_working_days(ref_date, n) if m.group("wd") else ref_date + dtm.timedelta(n)
+            n = int(m.group("n") or m.group("n2"))
+            wd = m.group("wd") or m.group("wd2")
+            day = _add_working_days(ref_date, n) if wd else ref_date + dtm.timedelta(n)
             due = dtm.datetime.combine(day, end_of_day, tzinfo=zone)
+            if mc is not None and m.start() <= mc.start() < m.end():
+                condition = None  # "kể từ ngày ký" is resolved by the issue date
             return Deadline("date", due, stripped, condition, before)
 
     if mr is not None and (mc is None or mr.start() <= mc.start()):

@@ -94,12 +94,19 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _VOWELS = frozenset("aeiouyw")
 # Vietnamese syllables end in a vowel or one of these; a trailing s/f/r/x/j is a Telex tone key.
 _FINALS = ("c", "ch", "m", "n", "ng", "nh", "p", "t")
-_TELEX_PAIRS = (("uow", "uo"), ("uw", "u"), ("ow", "o"), ("aw", "a"), ("aa", "a"), ("ee", "e"),
-                ("oo", "o"))
+_TELEX_PAIRS = (
+    ("uow", "uo"),
+    ("uw", "u"),
+    ("ow", "o"),
+    ("aw", "a"),
+    ("aa", "a"),
+    ("ee", "e"),
+    ("oo", "o"),
+)
 
 
 def _untelex(t: str) -> str:
-    """"ddax" → "da", "hoanf" → "hoan", "vuowngs" → "vuong"; other tokens unchanged.
+    """ "ddax" → "da", "hoanf" → "hoan", "vuowngs" → "vuong"; other tokens unchanged.
 
     Folded Vietnamese never ends in s/f/r/x/j nor holds "w", "dd", "aa", "ee", "oo", so a token
     with one of them is Telex typed with the input method off.
@@ -223,6 +230,12 @@ _BLOCK_RE = re.compile(
     r"|(?:dang|con|van|vua)\s+(?:cho|doi)\s+(?!(?:em|toi|minh|chut|xiu|ti|lat|mot\s+chut)\b)"
     rf"|(?:cho|doi)\s+{_WAIT_OBJ})\b"
 )
+# blocker matches that are themselves the reason ("chưa có kinh phí", "phần mềm bị lỗi", "đang
+# chờ Sở"); after the others ("vướng", "khó khăn", "bị kẹt") the reason follows
+_BLOCK_SAYS_WHY_RE = re.compile(
+    r"(?!(?:dang|con|co)\s+(?:vuong|kho|tac|tro))(?:chua|khong|cha|thieu|cho|doi|dang|con|van|vua"
+    r"|loi|hong|treo|mat|phan|he|may|mang|tai)\b"
+)
 # words that, right before "vướng"/"khó khăn", mean there is none
 _BLOCK_NEG_RE = re.compile(
     r"\b(?:khong|chang|cha|hong|het|chua|khong\s+con|da\s+giai\s+quyet|da\s+thao\s+go"
@@ -233,24 +246,35 @@ _NOTE_LEAD_RE = re.compile(
     r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang|boi|tai\s+vi|boi\s+vi)\b)+"
 )
 # polite endings cut off a note: "chưa có hướng dẫn ạ"
-_NOTE_TAIL_RE = re.compile(r"(?:[\s:;,.!?\-–]|\b(?:a|ah|ak|nhe|nha|nhi|ha|voi|anh\s+a|chi\s+a)\b"
-                           r"|[^\w\s])+$")
+_NOTE_TAIL_RE = re.compile(
+    r"(?:[\s:;,.!?\-–]|\b(?:a|ah|ak|nhe|nha|nhi|ha|voi|anh\s+a|chi\s+a)\b"
+    r"|[^\w\s])+$"
+)
 
 _PCT_RE = re.compile(
     r"(?<![\d.,])(?:(?P<lo>\d{1,3}(?:[.,]\d{1,2})?)\s*%?\s*(?:-|–|~|den|toi)\s*)?"
     r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram\b)"
 )
-_DIGIT_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6,
-                "bay": 7, "tam": 8, "chin": 9}
+_DIGIT_WORDS = {
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "lam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
 _WORD_PCT_RE = re.compile(
     r"\b(?:(?P<t>hai|ba|bon|nam|sau|bay|tam|chin)\s+(?:muoi|chuc)"
     r"(?:\s+(?P<u>mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?|(?P<ten>muoi)"
     r"(?:\s+(?P<u2>mot|hai|ba|bon|lam|sau|bay|tam|chin))?|(?P<hundred>(?:mot\s+)?tram))"
     r"\s+phan\s+tram\b"
 )
-_FRACTION_WORDS_RE = re.compile(
-    r"\b(?P<a>mot|hai|ba)\s+phan\s+(?P<b>hai|ba|tu|bon|nam)\b"
-)
+_FRACTION_WORDS_RE = re.compile(r"\b(?P<a>mot|hai|ba)\s+phan\s+(?P<b>hai|ba|tu|bon|nam)\b")
 _FRAC_RE = re.compile(r"(?<![\d/.\-])(?P<a>\d{1,4})\s*/\s*(?P<b>\d{1,4})(?![\d/.\-])")
 _FRAC_NOUN_RE = re.compile(
     r"\s*(?:ho|thon|xom|ap|to|ban|khu|doi|xa|phuong|nguoi|ho\s+so|don\s+vi|chi\s+tieu|tieu\s+chi"
@@ -291,13 +315,19 @@ _SUBMIT = (
 _ACT = r"(?:thuc\s+hien|xu\s+ly|giai\s+quyet|to\s+chuc)"
 _DONE_RE = re.compile(
     rf"\b(?:{_XONG}|hoan\s+thanh|hoan\s+than|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
-    rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc))\b"
+    rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc)|{_SUBMIT}(?:\s+{_W}){{0,2}}?\s+roi)\b"
 )
 # before a "done" word: it is not done (yet)
 _DONE_NEG_RE = re.compile(
     r"\b(?:chua|khong|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de"
     r"|co\s+gang|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|khi|cho|can|phai|muon|kip|nua\s+la"
     r"|la\s+se|sau\s+khi)\s+(?:" + _W + r"\s+){0,2}$"
+)
+# a time ahead before "xong" makes it a plan: "chiều nay xong", "khoảng thứ 5 là xong"
+_DONE_LATER_RE = re.compile(
+    r"(?:\bla|\b(?:mai|ngay\s+mai|sang\s+mai|chieu\s+mai|chieu\s+nay|toi\s+nay|tuan\s+sau"
+    r"|thang\s+sau|cuoi\s+tuan|cuoi\s+thang|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|nua)"
+    r"(?:\s+" + _W + r"){0,2})\s+$"
 )
 # after a "done" word: only part of it ("xong một phần", "xong 4 thôn"), or a future ("xong thì
 # em gửi", "làm xong em báo anh")
@@ -313,13 +343,15 @@ _PROGRESS_RE = re.compile(
     r"|tiep\s+tuc|sap\s+xong|gan\s+xong|in\s+progress|doing|van\s+(?:dang|con)"
     rf"|chua\s+(?:{_W}\s+)?(?:xong|hoan\s+thanh|{_SUBMIT})"
     r"|da\s+(?:lam|thuc\s+hien|trien\s+khai|thu|xong)\s+duoc|da\s+trien\s+khai"
+    r"|(?:lam|thuc\s+hien|trien\s+khai|xong)\s+duoc\s+(?:mot\s+(?:it|phan|so|chut)|\d|vai|nhieu"
+    r"|kha|phan)|(?:moi|vua|da|dang)\s+bat\s+dau"
     rf"|se\s+(?:{_W}\s+)?(?:lam|{_SUBMIT}|hoan\s+thanh|xong|trien\s+khai)"
     rf"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua)\s+(?:{_PRON}\s+)?"
     rf"(?:se\s+)?(?:{_SUBMIT}|lam\s+xong|xong))\b"
 )
 _NOT_STARTED_RE = re.compile(
-    r"\b(?:chua\s+(?:kip\s+|duoc\s+)?(?:lam|bat\s+dau|thuc\s+hien|trien\s+khai|tien\s+hanh|xu\s+ly"
-    r"|co\s+gi|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi)|not\s+started)\b"
+    r"\b(?:chua\s+(?:kip\s+|duoc\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
+    rf"|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started)\b"
 )
 _REASON_RE = re.compile(r"(?:\s[:\-–]\s?|:\s*|\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b\s*)")
 _REASON_WORD_RE = re.compile(r"\s*\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b")
@@ -419,9 +451,7 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
         before = g[max(0, mf.start() - 20) : mf.start()]
         if _DATE_CTX_RE.search(before):
             continue
-        if _FRAC_NOUN_RE.match(g, mf.end()) or (
-            _FRAC_QTY_RE.search(before) and (b <= 4 or b > 12)
-        ):
+        if _FRAC_NOUN_RE.match(g, mf.end()) or (_FRAC_QTY_RE.search(before) and (b <= 4 or b > 12)):
             return round(100 * a / b), False, False
     mh = _HALF_RE.search(g)
     if mh is None:
@@ -487,13 +517,9 @@ def parse_reply(
             h, max(0, mb.start() - 40), mb.start()
         ):
             continue
-        if word.startswith(("chua", "khong", "cha", "thieu", "cho", "doi", "dang", "con", "van",
-                            "vua", "loi", "hong", "treo", "mat", "phan", "he", "may", "mang",
-                            "tai")) and not word.startswith(("dang vuong", "con vuong",
-                                                             "dang kho", "con kho")):
-            note = _note(t, h, mb.start())  # the words are the reason: "chưa có kinh phí"
-        else:
-            note = _note(t, h, mb.end())
+        # "chưa có kinh phí" is its own reason; after "vướng:" the reason follows
+        from_ = mb.start() if _BLOCK_SAYS_WHY_RE.match(word) else mb.end()
+        note = _note(t, h, from_)
         return ReplyParse("blocked", pct, None, note)
 
     if pct_invalid and pct is None:
@@ -503,6 +529,13 @@ def parse_reply(
     negated_done = False
     for md in _DONE_RE.finditer(h):
         if _DONE_NEG_RE.search(h, max(0, md.start() - 40), md.start()) is not None:
+            negated_done = True
+            continue
+        if (
+            not md.group(0).startswith("da ")
+            and not h.startswith(" roi", md.end())
+            and _DONE_LATER_RE.search(h, max(0, md.start() - 30), md.start())
+        ):
             negated_done = True
             continue
         if _DONE_PARTIAL_RE.match(h, md.end()):

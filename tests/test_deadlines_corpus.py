@@ -156,6 +156,55 @@ DATED = [
     ("Cham nhat ngay 20 thang 12 nam 2025", "date", at(2025, 12, 20)),
     ("Thang 12/2025 |", "month", at(2025, 12, 31)),
     ("Quý IV/2025 (sau khi có hướng dẫn của tỉnh)", "quarter", at(2025, 12, 31)),
+    # second round, written before the rules were tuned on it
+    ("Trước ngày 25/12/2025", "date", at(2025, 12, 25)),
+    ("Hoàn thành chậm nhất ngày 31/12/2025", "date", at(2025, 12, 31)),
+    ("Trước 15/01/2026", "date", at(2026, 1, 15)),
+    ("trước ngày 05 tháng 01 năm 2026", "date", at(2026, 1, 5)),
+    ("Ngày 20/11/2025", "date", at(2025, 11, 20)),
+    ("Chậm nhất 16 giờ 00 ngày 10/12/2025", "datetime", at(2025, 12, 10, 16)),
+    ("Trước 9h00 ngày 08/12/2025", "datetime", at(2025, 12, 8, 9)),
+    ("trước 11 giờ 30 ngày 12/12/2025", "datetime", at(2025, 12, 12, 11, 30)),
+    ("Lúc 14h00 ngày 15/12/2025", "datetime", at(2025, 12, 15, 14)),
+    ("Báo cáo kết quả trước ngày 20/12/2025", "date", at(2025, 12, 20)),
+    ("Tổ chức trong tháng 11/2025", "month", at(2025, 11, 30)),
+    ("Thực hiện trong tháng 01 năm 2026", "month", at(2026, 1, 31)),
+    ("Tháng 01/2026", "month", at(2026, 1, 31)),
+    ("Tháng 1-2/2026", "month", at(2026, 2, 28)),
+    ("Từ tháng 11/2025 đến tháng 02/2026", "month", at(2026, 2, 28)),
+    ("Quý III/2026", "quarter", at(2026, 9, 30)),
+    ("Quý II năm 2026", "quarter", at(2026, 6, 30)),
+    ("Trong quý IV năm 2025", "quarter", at(2025, 12, 31)),
+    ("Quý I - II/2026", "quarter", at(2026, 6, 30)),
+    ("Năm 2027", "year", at(2027, 12, 31)),
+    ("Trong năm 2025", "year", at(2025, 12, 31)),
+    ("Giai đoạn 2025-2030", "year", at(2030, 12, 31)),
+    ("Từ năm 2026 đến năm 2030", "year", at(2030, 12, 31)),
+    ("6 tháng đầu năm", "month", at(2025, 6, 30)),
+    ("Cuối tháng 11/2025", "month", at(2025, 11, 30)),
+    ("Tuần đầu tháng 12/2025", "date", at(2025, 12, 7)),
+    ("Tuần cuối tháng 01/2026", "month", at(2026, 1, 31)),
+    ("Đầu tháng 12", "date", at(2025, 12, 5)),
+    ("Giữa tháng 01/2026", "date", at(2026, 1, 15)),
+    ("Trước 20/12", "date", at(2025, 12, 20)),
+    ("Trước 31/12", "date", at(2025, 12, 31)),
+    ("Tháng l1/2025", "month", at(2025, 11, 30)),
+    ("Quy Il/2026", "quarter", at(2026, 6, 30)),
+    ("Thang 12/2O25", "month", at(2025, 12, 31)),
+    ("ngay 2O/12/2025", "date", at(2025, 12, 20)),
+    ("Nam 2025", "year", at(2025, 12, 31)),
+    ("Quí IV/2025", "quarter", at(2025, 12, 31)),
+    ("trước ngày 15.12", "date", at(2025, 12, 15)),
+    ("Trước ngày 15-12", "date", at(2025, 12, 15)),
+    ("Năm 2026 (Quý I)", "quarter", at(2026, 3, 31)),
+    ("Trước Tết Nguyên đán Bính Ngọ 2026", "date", at(2026, 2, 16)),
+    ("Phục vụ Tết Nguyên đán năm 2026", "date", at(2026, 2, 16)),
+    ("Từ nay đến 31/12/2025", "date", at(2025, 12, 31)),
+    ("Từ nay đến cuối năm 2025", "year", at(2025, 12, 31)),
+    ("Hết tháng 12/2025", "month", at(2025, 12, 31)),
+    ("Tháng 9/2025 - Tháng 12/2025", "month", at(2025, 12, 31)),
+    ("Trước 16h30, ngày 20/12/2025", "datetime", at(2025, 12, 20, 16, 30)),
+    ("Trước ngày 15/12/2025 (sau khi được phê duyệt)", "date", at(2025, 12, 15)),
 ]
 
 UNDATED = [
@@ -206,6 +255,33 @@ UNDATED = [
     ("Phòng Văn hóa - Xã hội", "none"),
     ("UBND xã", "none"),
     ("Theo Nghị quyết số 268/NQ-CP ngày 31/8/2025 của Chính phủ", "none"),
+    # second round
+    ("Hang thang", "recurring"),
+    ("Hàng năm", "recurring"),
+    ("Hằng quý", "recurring"),
+    ("Định kỳ hằng tháng (trước ngày 25)", "recurring"),
+    ("Thường xuyên, hàng tháng báo cáo", "recurring"),
+    ("Hằng tháng, trước ngày 15", "recurring"),
+    ("Thường xuyên trong năm", "recurring"),
+    ("Thực hiện thường xuyên, liên tục", "recurring"),
+    ("Sau khi có Kế hoạch của UBND huyện", "conditional"),
+    ("Sau khi có văn bản của cấp trên", "conditional"),
+    ("Khi có văn bản hướng dẫn của tỉnh", "conditional"),
+    ("Ngay sau khi nhận được văn bản", "conditional"),
+    ("Khi được phân bổ kinh phí", "conditional"),
+    ("Theo hướng dẫn của cấp trên", "conditional"),
+    ("Theo yêu cầu của Ban Thường vụ", "on_request"),
+    ("Khi có yêu cầu của cấp trên", "on_request"),
+    ("Theo chỉ đạo của UBND huyện", "on_request"),
+    ("Đột xuất khi có yêu cầu", "on_request"),
+    ("Công an xã", "none"),
+    ("Văn phòng HĐND và UBND", "none"),
+    ("Theo quy định", "none"),
+    ("Trước Tết Nguyên đán", "none"),
+    ("Trong 30 ngày kể từ ngày Kế hoạch được ban hành", "conditional"),
+    ("Hằng năm (trước 15/12)", "recurring"),
+    ("Tháng 11 hàng năm", "recurring"),
+    ("Hằng tuần, thứ Sáu", "recurring"),
 ]
 
 
@@ -251,3 +327,24 @@ def test_recurring_day(text: str, day: int | None) -> None:
 )
 def test_condition_text(text: str, condition: str) -> None:
     assert parse_deadline(text, plan_year=2025).condition == condition
+
+
+REF = dtm.date(2025, 10, 17)  # a plan issued in October 2025
+
+
+@pytest.mark.parametrize(
+    "text, kind, due",
+    [
+        ("Trước Tết Nguyên đán", "date", at(2026, 2, 16)),  # the next Tết after the issue date
+        ("Trong dịp Tết Nguyên đán", "date", at(2026, 2, 16)),
+        ("Trong 30 ngày kể từ ngày Kế hoạch được ban hành", "date", at(2025, 11, 16)),
+        ("Trong vòng 07 ngày làm việc", "date", at(2025, 10, 28)),
+        ("Sau 15 ngày kể từ ngày ký", "date", at(2025, 11, 1)),
+        ("Quý I", "quarter", at(2026, 3, 31)),
+        ("Ngày 2/9", "date", at(2026, 9, 2)),
+    ],
+)
+def test_with_issue_date(text: str, kind: str, due: str) -> None:
+    d = parse_deadline(text, plan_year=2025, ref_date=REF)
+    assert (d.kind, d.to_json()["due"]) == (kind, due)
+    assert d.condition is None
