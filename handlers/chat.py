@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import io
+import logging
 import zoneinfo
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -36,6 +39,7 @@ from scheduler.outbox import sync_tasks
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_TEXT = 4000  # longer chat text is stored whole but parsed on its head only
 SUMMARY_ROLES = ("leader", "monitor", "admin", "unit_head")
+STORE_PATIENCE = 300.0  # seconds an update waits for the database before it fails
 MONITOR_ROLES = ("monitor", "admin", "leader")
 
 
@@ -52,14 +56,27 @@ async def store_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         text = msg.text or msg.caption
         kind = "document" if msg.document else "message"
     svc = services(context)
-    with session_scope(svc.engine) as session:
-        row, _ = store_inbound(session, update_id=update.update_id,
-                               telegram_user_id=user.id if user else None,
-                               chat_id=chat.id if chat else None, kind=kind, text=text,
-                               raw=update.to_dict(), now=svc.clock.now())
-        context.chat_data["inbound_id"] = row.id  # type: ignore[index]
-        if user is not None:
-            mark_reachable(session, user.id)
+    # Telegram will not send this update again: while the database is down (a restart, a
+    # failover) wait for it rather than drop what the officer wrote.
+    waited, pause = 0.0, 0.2
+    while True:
+        try:
+            with session_scope(svc.engine) as session:
+                row, _ = store_inbound(session, update_id=update.update_id,
+                                       telegram_user_id=user.id if user else None,
+                                       chat_id=chat.id if chat else None, kind=kind, text=text,
+                                       raw=update.to_dict(), now=svc.clock.now())
+                context.chat_data["inbound_id"] = row.id  # type: ignore[index]
+                if user is not None:
+                    mark_reachable(session, user.id)
+            return
+        except OperationalError:
+            if waited >= STORE_PATIENCE:
+                raise
+            logging.getLogger(__name__).warning("database unavailable; update %s waits",
+                                                update.update_id)
+            await asyncio.sleep(pause)
+            waited, pause = waited + pause, min(pause * 2, 5.0)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
