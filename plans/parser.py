@@ -755,7 +755,11 @@ def _role_of_header(cell: str) -> str | None:
         r"(co quan|don vi|bo phan)\s+(th[a-z]*\s+hi[a-z]*n|phu trach)", f
     ):
         return "lead"
-    if re.search(r"(tien do|thoi han|thoi gian|han hoan thanh|hoan thanh|ngay hoan)", f):
+    if re.search(r"(bat dau|khoi cong|tu ngay)", f):
+        return "start"  # "Thời gian | Bắt đầu | Kết thúc": the due is the end
+    if re.search(
+        r"(tien do|thoi han|thoi gian|han hoan thanh|hoan thanh|ngay hoan|ket thuc|den ngay)", f
+    ):
         return "deadline"
     if re.search(r"(san pham|ket qua dau ra|hinh thuc van ban)", f):
         return "product"
@@ -766,6 +770,41 @@ def _role_of_header(cell: str) -> str | None:
     if re.search(r"(co quan|don vi) th", f) or f in ("thuc hien", "co quan thuc hien"):
         return "lead"
     return None
+
+
+_ROLE_MARK = re.compile(r"\(?\s*\b(chu tri|phoi hop)\b\s*\)?\s*:?")
+
+
+def _split_role_cell(cell: str) -> tuple[str, str]:
+    """One "Đơn vị thực hiện" cell holding both roles: "Chủ trì: A; Phối hợp: B",
+    "A (chủ trì); B, C (phối hợp)", "A chủ trì, B phối hợp" → (lead, cooperate)."""
+    orig, f = fold_aligned(cell)
+    if "phoi hop" not in f or "chu tri" not in f:
+        return cell, ""
+    marks = list(_ROLE_MARK.finditer(f))
+    if not marks:
+        return cell, ""
+    lead: list[str] = []
+    coop: list[str] = []
+    prefix = marks[0].start() < 3 and f[marks[0].start() : marks[0].end()].rstrip().endswith(":")
+    last = 0
+    for k, m in enumerate(marks):
+        if prefix:
+            # "Chủ trì: A; Phối hợp: B": each label names the text after it
+            end = marks[k + 1].start() if k + 1 < len(marks) else len(f)
+            piece = orig[m.end() : end]
+        else:
+            # "A (chủ trì); B (phối hợp)": each label names the text before it
+            piece = orig[last : m.start()]
+            last = m.end()
+        piece = piece.strip(" ,;.-–")
+        if piece:
+            (lead if m.group(1) == "chu tri" else coop).append(piece)
+    if not prefix and orig[last:].strip(" ,;.-–"):
+        coop.append(orig[last:].strip(" ,;.-–"))
+    if not lead:
+        return cell, ""
+    return "; ".join(lead), "; ".join(coop)
 
 
 def _header_roles(cells: list[str]) -> list[str | None]:
@@ -1614,7 +1653,10 @@ _ASSIGN_LEAD = re.compile(
     r"(?: thuc hien| chinh)?|(?:don vi |co quan )?(?:chiu )?trach nhiem(?: thuc hien| chinh)?)\s*:"
 )
 _ASSIGN_COOP = re.compile(r"^(?:co quan|don vi|bo phan)?\s*(?:phoi hop)(?: thuc hien)?\s*:")
-_ASSIGN_LEADER = re.compile(r"^(?:lanh dao|nguoi)\s*(?:chi dao|phu trach|theo doi)?\s*:")
+_ASSIGN_LEADER = re.compile(
+    r"^(?:lanh dao|nguoi)(?: ubnd(?: xa| phuong)?| uy ban nhan dan(?: xa| phuong)?)?\s*"
+    r"(?:chi dao|phu trach|theo doi)?\s*:"
+)
 _ASSIGN_DEADLINE = re.compile(r"^(?:thoi han|thoi gian|tien do)(?: hoan thanh| thuc hien)?\s*:")
 _INLINE_LEAD = re.compile(
     r"(?:\(|;|\.|,)\s*(?:co quan |don vi |bo phan )?(?:chu tri|thuc hien|trach nhiem)\s*:\s*"
@@ -2386,6 +2428,8 @@ def _parse_plan(
             content = _clean(r.content)
             if not content:
                 continue
+            if r.lead and not r.coop:
+                r.lead, r.coop = _split_role_cell(r.lead)
             tasks.append(
                 bp.make_task(
                     r.ref,

@@ -543,6 +543,77 @@ def test_docx_leader_column_and_unknown_units() -> None:
     assert by_ref(plan)["1"].leader == "PCT UBND xã Vũ Văn D"
 
 
+def test_docx_start_and_end_columns_and_one_cell_for_both_roles() -> None:
+    """A two-row header "Thời gian thực hiện" over "Bắt đầu | Kết thúc"; one "Đơn vị thực
+    hiện" cell naming the lead and the cooperating units with labels."""
+    document = docx.Document()
+    _header(document, ["UBND PHƯỜNG ĐỒ SƠN", "KẾ HOẠCH", "Phát triển du lịch năm 2026", "PHỤ LỤC"])
+    t = document.add_table(rows=2, cols=5)
+    top, sub = t.rows[0].cells, t.rows[1].cells
+    top[0].text, top[1].text, top[2].text = "STT", "Nội dung", "Đơn vị thực hiện"
+    merged = top[3].merge(top[4])
+    merged.text = "Thời gian thực hiện"
+    sub[3].text, sub[4].text = "Bắt đầu", "Kết thúc"
+    for c in (0, 1, 2):
+        top[c].merge(sub[c])
+    for r in [
+        [
+            "1",
+            "Xây dựng sản phẩm du lịch biển",
+            "Chủ trì: Phòng Kinh tế, Hạ tầng và Đô thị; Phối hợp: Phòng Văn hóa – Xã hội",
+            "01/3/2026",
+            "30/6/2026",
+        ],
+        [
+            "2",
+            "Quảng bá du lịch trên nền tảng số",
+            "Trung tâm VH, TT và TT (chủ trì); Phòng Văn hóa – Xã hội (phối hợp)",
+            "Tháng 3/2026",
+            "Tháng 9/2026",
+        ],
+        [
+            "3",
+            "Kiểm tra an toàn thực phẩm tại cơ sở lưu trú",
+            "Phòng Văn hóa – Xã hội chủ trì, Công an phường phối hợp",
+            "Quý II/2026",
+            "Quý III/2026",
+        ],
+    ]:
+        cells = t.add_row().cells
+        for c, v in enumerate(r):
+            cells[c].text = v
+    plan = _save(document)
+    assert plan.issuer == "UBND phường Đồ Sơn"
+    check(
+        plan,
+        [
+            ("1", [KTDT], "date", "2026-06-30", [VH]),
+            ("2", [TTVH], "month", "2026-09-30", [VH]),
+            ("3", [VH], "quarter", "2026-09-30", [CA]),
+        ],
+    )
+
+
+def test_leader_label_variants() -> None:
+    text = "\n".join(
+        [
+            "ỦY BAN NHÂN DÂN XÃ NAM SƠN",
+            "KẾ HOẠCH",
+            "Tổng kết công tác năm 2026",
+            "II. NỘI DUNG",
+            "1. Tổng kết công tác chuyển đổi số",
+            "- Đánh giá kết quả chuyển đổi số năm 2026.",
+            "Cơ quan tham mưu: Phòng Văn hóa – Xã hội",
+            "Lãnh đạo UBND xã phụ trách: Đ/c Phạm Thị Hoa – Phó Chủ tịch UBND xã",
+            "Thời hạn: trước ngày 15/12/2026",
+        ]
+    )
+    plan = parse_plan(text)
+    assert [(t.ref, t.lead, t.leader, due(t)) for t in plan.tasks] == [
+        ("II.1", [VH], "Phạm Thị Hoa – Phó Chủ tịch UBND xã", "2026-12-15")
+    ]
+
+
 def _multilevel_list(document: Any) -> str:
     """Add a Word multi-level list "I." / "1." / "a)" / "-" and return its numId."""
     numbering = document.part.numbering_part.element
