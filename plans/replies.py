@@ -85,12 +85,15 @@ _ABBREV = {
     "nx": "nua",
     "trc": "truoc",
     "lm": "lam",
+    "ch": "chua",
+    "kp": "kinh phi",
+    "vg": "vuong",
+    "gh": "gia han",
     "ntn": "nhu the nao",
     "pt": "phan tram",
     "ptram": "phan tram",
 }
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+")
 _VOWELS = frozenset("aeiouyw")
 # Vietnamese syllables end in a vowel or one of these; a trailing s/f/r/x/j is a Telex tone key.
 _FINALS = ("c", "ch", "m", "n", "ng", "nh", "p", "t")
@@ -153,10 +156,19 @@ class _Text:
         return self.orig[self.starts[a] : self.ends[b - 1]]
 
 
+# Tokens _canon_token may change: an abbreviation, or a word with a Telex key in it. One search
+# finds them, so ordinary text costs a single scan.
+_CANON_HINT_RE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(sorted(map(re.escape, _ABBREV), key=len, reverse=True))
+    + r"|[a-z]*(?:w|dd|aa|ee|oo)[a-z]*|[a-z]*[aeiouy][a-z]*[sfrxj])(?![a-z0-9])"
+)
+
+
 def _canon(raw: str) -> _Text:
     orig, f = fold_aligned(raw)
     subs: list[tuple[int, int, str]] = []
-    for m in _TOKEN_RE.finditer(f):
+    for m in _CANON_HINT_RE.finditer(f):
         t = m.group()
         r = _canon_token(t)
         if r != t:
@@ -321,7 +333,15 @@ _DONE_RE = re.compile(
 _DONE_NEG_RE = re.compile(
     r"\b(?:chua|khong|chang|sap|gan|se|du\s+kien|mong|hy\s+vong|hi\s+vong|truoc\s+khi|de"
     r"|co\s+gang|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|khi|cho|can|phai|muon|kip|nua\s+la"
-    r"|la\s+se|sau\s+khi)\s+(?:" + _W + r"\s+){0,2}$"
+    r"|la\s+se|sau\s+khi)\s+(?:\S+\s+){0,2}$"
+)
+# after "done": the hand-over is still to come ("xong rồi nhưng chưa gửi", "đã làm xong, mai em
+# gửi") — the task is in progress
+_NOT_HANDED_RE = re.compile(
+    r"\b(?:(?:nhung|ma|tuy\s+nhien|song)\s+(?:\S+\s+){0,2}?chua\s+(?:\S+\s+)?"
+    rf"(?:{_SUBMIT}|xong|hoan\s+thanh|duyet|duoc\s+duyet)"
+    r"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua|lat)\s+"
+    rf"(?:{_PRON}\s+)?(?:se\s+)?{_SUBMIT}|\bse\s+{_SUBMIT})\b"
 )
 # a time ahead before "xong" makes it a plan: "chiều nay xong", "khoảng thứ 5 là xong"
 _DONE_LATER_RE = re.compile(
@@ -332,7 +352,8 @@ _DONE_LATER_RE = re.compile(
 # after a "done" word: only part of it ("xong một phần", "xong 4 thôn"), or a future ("xong thì
 # em gửi", "làm xong em báo anh")
 _DONE_PARTIAL_RE = re.compile(
-    r"\s*(?:(?:1|mot)\s+(?:phan|so|it|nua)|duoc\s+(?:1|mot)\s+(?:phan|so)|phan\s+lon|mot\s+vai"
+    r"\s*(?:(?:1|mot)\s+(?:phan|so|it|nua)|duoc\s+(?:(?:1|mot)\s+(?:phan|so|it)|vai|nhieu|kha"
+    r"|phan\s+lon|\d)|phan\s+lon|mot\s+vai|vai\b"
     r"|\d+(?!\s*(?:%|/|phan\s+tram))\s+(?!ngay|hom|thang|gio|h\b)[a-z]"
     rf"|(?:thi|se|moi)\b|{_PRON}\s+(?:se\s+)?(?:bao|gui|nop|chuyen|bao\s+cao)\b)"
 )
@@ -345,7 +366,7 @@ _PROGRESS_RE = re.compile(
     r"|da\s+(?:lam|thuc\s+hien|trien\s+khai|thu|xong)\s+duoc|da\s+trien\s+khai"
     r"|(?:lam|thuc\s+hien|trien\s+khai|xong)\s+duoc\s+(?:mot\s+(?:it|phan|so|chut)|\d|vai|nhieu"
     r"|kha|phan)|(?:moi|vua|da|dang)\s+bat\s+dau"
-    rf"|se\s+(?:{_W}\s+)?(?:lam|{_SUBMIT}|hoan\s+thanh|xong|trien\s+khai)"
+    rf"|se\s+(?:{_W}\s+)?(?:lam|{_SUBMIT}|hoan\s+thanh|xong|trien\s+khai|kip)"
     rf"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua)\s+(?:{_PRON}\s+)?"
     rf"(?:se\s+)?(?:{_SUBMIT}|lam\s+xong|xong))\b"
 )
@@ -371,7 +392,10 @@ _Q_END_RE = re.compile(
 _Q_WORD_RE = re.compile(
     r"\b(?:the\s+nao|nhu\s+nao|lam\s+sao|o\s+dau|phai\s+khong|duoc\s+khong|hay\s+khong"
     r"|hay\s+chua|co\s+phai|ai\s+(?:lam|phu\s+trach|giao|nhan)|bao\s+gio|khi\s+nao|luc\s+nao"
-    r"|phong\s+nao|don\s+vi\s+nao|ai\s+vay|gi\s+vay|sao\s+vay)\b"
+    r"|phong\s+nao|don\s+vi\s+nao|ai\s+vay|gi\s+vay|sao\s+vay"
+    # "xong chưa thì em chưa biết": an indirect question, unlike "chưa xong"
+    r"|(?:xong|hoan\s+thanh|nop|gui|bao\s+cao)\s+chua\b(?!\s+(?:xong|hoan|duoc|nop|gui|lam|co|bat"
+    r"|trien|thuc)))\b"
 )
 
 
@@ -415,8 +439,9 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
     """(percent, invalid, near_full): the last percentage written (a range's lower bound);
     invalid when above 100; near_full for "chưa đạt 100%", "gần 100%"."""
     last = None
-    for m in _PCT_RE.finditer(g):
-        last = m
+    if "%" in g or "phan tram" in g:
+        for m in _PCT_RE.finditer(g):
+            last = m
     if last is not None:
         try:
             v = _num(last.group("v"))
@@ -425,13 +450,13 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
                 v = _num(lo)
         except ValueError:
             return None, True, False
-        pct = round(v)
+        pct = min(round(v), 99) if v < 100 else round(v)
         if pct > 100:
             return None, True, False
         if pct == 100 and _FULL_NEG_RE.search(g, max(0, last.start() - 30), last.start()):
             return None, False, True
         return pct, False, False
-    mw = _WORD_PCT_RE.search(g)
+    mw = _WORD_PCT_RE.search(g) if "phan" in g else None
     if mw is not None:
         if mw.group("hundred"):
             return 100, False, False
@@ -439,12 +464,12 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
             return 10 + (_DIGIT_WORDS[mw.group("u2")] if mw.group("u2") else 0), False, False
         unit = _DIGIT_WORDS[mw.group("u")] if mw.group("u") else 0
         return 10 * _DIGIT_WORDS[mw.group("t")] + unit, False, False
-    mf = _FRACTION_WORDS_RE.search(g)
+    mf = _FRACTION_WORDS_RE.search(g) if "phan" in g else None
     if mf is not None:
         a, b = _DIGIT_WORDS[mf.group("a")], _DIGIT_WORDS[mf.group("b")]
         if a < b:
             return round(100 * a / b), False, False
-    for mf in _FRAC_RE.finditer(g):
+    for mf in _FRAC_RE.finditer(g) if "/" in g else ():
         a, b = int(mf.group("a")), int(mf.group("b"))
         if not 0 < a <= b:
             continue
@@ -453,7 +478,7 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
             continue
         if _FRAC_NOUN_RE.match(g, mf.end()) or (_FRAC_QTY_RE.search(before) and (b <= 4 or b > 12)):
             return round(100 * a / b), False, False
-    mh = _HALF_RE.search(g)
+    mh = _HALF_RE.search(g) if "nua" in g else None
     if mh is None:
         return None, False, False
     if g[mh.start() : mh.start() + 3] == "nua" and _NEG_NEAR_RE.search(
@@ -541,6 +566,9 @@ def parse_reply(
         if _DONE_PARTIAL_RE.match(h, md.end()):
             negated_done = True
             continue
+        if _NOT_HANDED_RE.search(h, md.end()):
+            negated_done = True
+            break
         done = True
         break
 

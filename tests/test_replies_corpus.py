@@ -528,9 +528,118 @@ SECOND_ROUND = [
     ("xong chưa em?", "unknown", None, None),
 ]
 
+# A third round, held out the same way: long messages, contrasts ("xong rồi nhưng chưa gửi"),
+# teen code ("vg: chưa có kp", "xin gh"), fractions and edge percentages.
+THIRD_ROUND = [
+    # long, realistic messages
+    (
+        "Kính gửi đồng chí Chủ tịch, phòng em đã hoàn thành việc rà soát hộ nghèo và gửi báo cáo qua hệ thống ạ",
+        "done",
+        100,
+        None,
+    ),
+    (
+        "Dạ em chào anh, về nhiệm vụ VI.3 em đã làm xong, file em gửi qua zalo rồi ạ",
+        "done",
+        100,
+        None,
+    ),
+    ("E báo cáo a: nhiệm vụ này đang triển khai, dự kiến 15/12 xong", "in_progress", None, None),
+    ("Báo cáo tiến độ: đã thực hiện được 65% khối lượng công việc", "in_progress", 65, None),
+    ("Dạ, hiện tại đã rà soát xong 8/10 thôn, còn 2 thôn đang làm", "in_progress", 80, None),
+    ("đồng chí ơi, nội dung này vướng vì chưa có hướng dẫn của Sở Nội vụ ạ", "blocked", None, None),
+    (
+        "Hiện nay chưa triển khai được do chưa có kinh phí, đề nghị UBND xã xem xét",
+        "blocked",
+        None,
+        None,
+    ),
+    (
+        "Em xin báo cáo: do thiếu nhân lực nên xin gia hạn đến ngày 25/12/2025 ạ",
+        "extension",
+        None,
+        D(2025, 12, 25),
+    ),
+    (
+        "Kính đề nghị đồng chí cho gia hạn thời gian thực hiện đến hết tháng 01/2026",
+        "extension",
+        None,
+        D(2026, 1, 31),
+    ),
+    ("Anh ơi cho em xin lùi deadline sang thứ 2 tuần sau nhé", "extension", None, D(2025, 12, 8)),
+    # mixed and traps
+    ("chưa xong, còn vướng kinh phí", "blocked", None, None),
+    ("không xong được vì thiếu người", "blocked", None, None),
+    ("xong rồi nhưng chưa gửi", "in_progress", None, None),
+    ("làm xong nhưng chưa nộp", "in_progress", None, None),
+    ("đã làm xong, mai em gửi", "in_progress", None, None),
+    ("chưa có gì vướng, đang làm", "in_progress", None, None),
+    ("không có gì khó khăn, đã xong", "done", 100, None),
+    ("không phải gia hạn, em xong rồi", "done", 100, None),
+    ("không cần gia hạn đâu anh, em đang làm 80%", "in_progress", 80, None),
+    ("đã hoàn thành 100% kế hoạch", "done", 100, None),
+    ("mới hoàn thành 20%", "in_progress", 20, None),
+    ("hoàn thành được 1 nửa", "in_progress", 50, None),
+    ("đã xong 1 phần", "in_progress", None, None),
+    ("xong được vài thôn", "in_progress", None, None),
+    ("chưa hẳn", "unknown", None, None),
+    ("chắc tuần sau xong", "in_progress", None, None),
+    ("có lẽ thứ 6 xong", "in_progress", None, None),
+    ("em nghĩ là sẽ kịp", "in_progress", None, None),
+    ("đang làm nhưng sợ không kịp", "in_progress", None, None),
+    ("chưa xong, xin gia hạn đến 20/12", "extension", None, D(2025, 12, 20)),
+    ("xong chưa thì em chưa biết", "unknown", None, None),
+    ("anh hỏi phòng kế toán xem xong chưa", "unknown", None, None),
+    ("đã gửi chưa em?", "unknown", None, None),
+    ("chờ tí em kiểm tra", "unknown", None, None),
+    ("chờ em 5 phút", "unknown", None, None),
+    ("Để em hỏi lại bộ phận", "unknown", None, None),
+    ("em không phụ trách việc này", "unknown", None, None),
+    ("nhầm rồi anh ơi", "unknown", None, None),
+    ("anh gửi lại văn bản giúp em", "unknown", None, None),
+    ("em chưa nhận được văn bản giao nhiệm vụ", "blocked", None, None),
+    # abbreviations / teen code
+    ("đã ht nv", "done", 100, None),
+    ("dã xong", "done", 100, None),
+    ("xong r nhé a", "done", 100, None),
+    ("ok a, xong r", "done", 100, None),
+    ("e dg lm", "in_progress", None, None),
+    ("dang lm a", "in_progress", None, None),
+    ("ch xong", "in_progress", None, None),
+    ("chua xong a", "in_progress", None, None),
+    ("đc 80% r a", "in_progress", 80, None),
+    ("dc 8o%", "unknown", None, None),
+    ("k vướng gì a", "unknown", None, None),
+    ("ko vướng j, dg lam", "in_progress", None, None),
+    ("vg: chưa có kp", "blocked", None, None),
+    ("chưa có kp", "blocked", None, None),
+    ("xin gh đến 20/12", "extension", None, D(2025, 12, 20)),
+    ("xin gia hạn tới t2", "extension", None, D(2025, 12, 8)),
+    ("gia hạn đến 20/12 đc ko a", "extension", None, D(2025, 12, 20)),
+    ("gia han den 20-12", "extension", None, D(2025, 12, 20)),
+    # percents more
+    ("tiến độ khoảng 1/3", "in_progress", 33, None),
+    ("được 1/3 khối lượng", "in_progress", 33, None),
+    ("tầm 3/4 rồi", "in_progress", 75, None),
+    ("90% rồi, còn ít nữa", "in_progress", 90, None),
+    ("95%", "in_progress", 95, None),
+    ("99,5%", "in_progress", 99, None),
+    ("100% rồi", "done", 100, None),
+    ("0 %", "not_started", 0, None),
+    ("chưa được 10%", "in_progress", 10, None),
+    ("đạt 50 %", "in_progress", 50, None),
+    ("được năm mươi phần trăm", "in_progress", 50, None),
+    ("được một phần ba", "in_progress", 33, None),
+    # english-ish
+    ("done rồi", "done", 100, None),
+    ("finish", "done", 100, None),
+    ("in progress", "in_progress", None, None),
+    ("not started", "not_started", 0, None),
+]
+
 STATEMENTS = DONE + IN_PROGRESS + NOT_STARTED + BLOCKED + EXTENSION
-STATEMENTS += [r for r in SECOND_ROUND if r[1] != "unknown"]
-UNKNOWN += [r for r in SECOND_ROUND if r[1] == "unknown"]
+STATEMENTS += [r for r in SECOND_ROUND + THIRD_ROUND if r[1] != "unknown"]
+UNKNOWN += [r for r in SECOND_ROUND + THIRD_ROUND if r[1] == "unknown"]
 ALL = STATEMENTS + UNKNOWN
 
 
