@@ -1,4 +1,4 @@
-"""Fuzzing (~10,000 cases): the parsers, the document readers and the handlers' dispatch never
+"""Fuzzing (10,065 cases): the parsers, the document readers and the handlers' dispatch never
 crash, always answer in their contract's shape, and a refused input writes nothing.
 
 Most cases call the service layer or the handler coroutines directly (fast); a few dozen go
@@ -79,7 +79,7 @@ def _check_reply(text: str) -> None:
     r.to_json()
 
 
-@fast(1500)
+@fast(1800)
 @given(noise)
 def test_fuzz_reply_noise(text):
     _check_reply(text)
@@ -100,7 +100,7 @@ def _check_deadline(text: str, year: int | None) -> None:
     d.to_json()
 
 
-@fast(1500)
+@fast(1800)
 @given(mixed, st.one_of(st.none(), st.integers(1900, 2100)))
 def test_fuzz_deadline(text, year):
     _check_deadline(text, year)
