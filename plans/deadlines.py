@@ -586,9 +586,16 @@ _C_WEEKDAY_RE = re.compile(
     r"(?:\s*,?\s*(?:cua\s+)?tuan\s+(?P<q>nay|sau\s+nua|sau|toi|truoc))?"
 )
 _C_END_RE = re.compile(
-    r"\b(?P<w>cuoi|dau|giua)\s+(?P<u>tuan|thang|nam)(?:\s+(?P<q>nay|sau\s+nua|sau|toi))?\b"
+    r"\b(?P<w>cuoi|dau|giua|het)\s+(?P<u>tuan|thang|nam)(?:\s+(?P<q>nay|sau\s+nua|sau|toi))?\b"
 )
-_C_NEXT_RE = re.compile(r"\b(?P<u>tuan|thang|nam)\s+(?P<q>sau|toi)\b")
+# "đầu tháng 1", "giữa tháng 12/2025", "hết tháng 2": a part of a named month
+_C_END_MONTH_RE = re.compile(
+    r"\b(?P<w>cuoi|dau|giua|het)\s+thang\s+(?P<m>\d{1,2})(?:\s*(?:/|nam)\s*(?P<y>\d{4}))?(?!\d)"
+)
+_C_NEXT_RE = re.compile(
+    r"\b(?P<u>tuan|thang|nam)\s+(?P<q>sau|toi)\b|\bsang\s+(?P<sn>nam)\b(?!\s*\d)"
+)
+_C_YEAR_RE = re.compile(r"\bnam\s+(?P<y>20\d{2})(?!\d)")
 _C_TODAY_RE = re.compile(
     r"\b(?P<k>ngay\s+kia|ngay\s+mot|hom\s+nay|ngay\s+mai|mai|mot|nay|bua\s+nay|kia)\b"
 )
@@ -656,9 +663,19 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
             return monday + dtm.timedelta(wd), False
         ahead = (wd - today.weekday()) % 7
         return today + dtm.timedelta(ahead), False
+    m = _C_END_MONTH_RE.search(f)
+    if m:
+        mo = int(m.group("m"))
+        if 1 <= mo <= 12:
+            y = int(m.group("y")) if m.group("y") else None
+            w = m.group("w")
+            if w in ("cuoi", "het"):
+                return _roll_year(31, mo, y, today.replace(day=1)), True
+            return _roll_year(5 if w == "dau" else 15, mo, y, today.replace(day=1)), True
     m = _C_END_RE.search(f)
     if m:
         w, u, q = m.group("w"), m.group("u"), m.group("q")
+        w = "cuoi" if w == "het" else w
         shift = 2 if q == "sau nua" else 1 if q in ("sau", "toi") else 0
         if u == "tuan":
             monday = today - dtm.timedelta(today.weekday()) + dtm.timedelta(7 * shift)
@@ -690,7 +707,7 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
         return today + dtm.timedelta(2), False
     m = _C_NEXT_RE.search(f)
     if m:
-        u = m.group("u")
+        u = m.group("u") or m.group("sn")
         if u == "tuan":
             return today - dtm.timedelta(today.weekday()) + dtm.timedelta(11), True
         if u == "thang":
@@ -703,6 +720,9 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
         if 1 <= mo <= 12:
             y = int(m.group("y")) if m.group("y") else None
             return _roll_year(31, mo, y, today.replace(day=1)), True
+    m = _C_YEAR_RE.search(f)
+    if m and int(m.group("y")) >= today.year:
+        return dtm.date(int(m.group("y")), 12, 31), True
     return None, False
 
 

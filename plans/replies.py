@@ -208,7 +208,11 @@ _EXT_RE = re.compile(
     r"|(?<=xin\s)(?:doi|hoan))\b"
 )
 _EXT_BARE_RE = re.compile(
-    rf"\b(?:(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?them|can\s+them(?=\s+(?:thoi\s+gian|\d|mot|hai"
+    # "cho em nộp muộn 1 ngày", "xin khất đến tuần sau": a request word is needed ("đã nộp muộn"
+    # is a report)
+    rf"\b(?:(?:xin|cho|de\s+nghi)\s+(?:phep\s+)?(?:{_PRON}\s+)?(?:xin\s+|duoc\s+)?(?:khat"
+    r"|(?:nop|gui|bao\s+cao|hoan\s+thanh|tra|lam)\s+(?:muon|cham|tre))"
+    rf"|(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?them|can\s+them(?=\s+(?:thoi\s+gian|\d|mot|hai"
     r"|ba|vai)))\b"
 )
 _EXT_NEG_RE = re.compile(
@@ -234,7 +238,8 @@ _BLOCK_RE = re.compile(
     r"|bi\s+(?:tac|ket|treo|chan|tra\s+lai|loi|hong|mat\s+(?:mang|dien|ket\s+noi)|sap)"
     r"|un\s+tac|mat\s+(?:dien|mang|ket\s+noi)"
     r"|(?:loi|hong|treo)\s+(?:phan\s+mem|he\s+thong|mang|may|ket\s+noi|tai\s+khoan)"
-    r"|(?:phan\s+mem|he\s+thong|may|mang|tai\s+khoan)\s+(?:bi\s+)?(?:loi|hong|treo|sap)"
+    r"|(?:phan\s+mem|he\s+thong|may(?:\s+(?:tinh|in|chu|scan|photo))?|mang(?:\s+internet)?"
+    r"|internet|wifi|tai\s+khoan|chu\s+ky\s+so|token)\s+(?:bi\s+)?(?:loi|hong|treo|sap)"
     rf"|{_NEG}\s+(?:co|duoc|nhan\s+duoc|nhan|thay|du)\s+(?:{_W}\s+){{0,2}}?{_NEED}"
     rf"|thieu\s+(?:{_W}\s+)?{_NEED}"
     r"|(?:khong|chua)\s+the\s+(?:thuc\s+hien|lam|hoan\s+thanh|trien\s+khai|tiep\s+tuc)"
@@ -371,7 +376,7 @@ _PROGRESS_RE = re.compile(
     rf"(?:se\s+)?(?:{_SUBMIT}|lam\s+xong|xong))\b"
 )
 _NOT_STARTED_RE = re.compile(
-    r"\b(?:chua\s+(?:kip\s+|duoc\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
+    r"\b(?:chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
     rf"|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started)\b"
 )
 _REASON_RE = re.compile(r"(?:\s[:\-–]\s?|:\s*|\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b\s*)")
@@ -379,7 +384,7 @@ _REASON_WORD_RE = re.compile(r"\s*\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b")
 _PRE_REASON_RE = re.compile(r"\b(?:ly\s+do|boi\s+vi|vi|do|tai\s+vi)\b\s*:?\s*")
 _PRE_REASON_END_RE = re.compile(r"\s*(?:,|\bnen\b|\bthi\b|\bem\b|$)")
 _EXT_DATE_LEAD_RE = re.compile(
-    r"(?:[\s:;,]|\b(?:den|toi|sang|qua|lai|ngay|den\s+ngay|han|thoi\s+han|thoi\s+gian|han\s+chot"
+    r"(?:[\s:;,]|\b(?:den|toi|sang(?!\s+nam\b)|qua|lai|ngay|den\s+ngay|han|thoi\s+han|thoi\s+gian|han\s+chot"
     r"|cho|em|toi|giup|dum|ho|them\s+thoi\s+gian)\b)+"
 )
 

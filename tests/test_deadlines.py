@@ -367,6 +367,13 @@ COLLOQUIAL = [
     ("16h", dtm.datetime(2025, 12, 3, 16)),
     ("lùi sang tuần sau", dtm.datetime(2025, 12, 12, 17)),
     ("tháng 1", dtm.datetime(2026, 1, 31, 17)),
+    ("đầu tháng 1", dtm.datetime(2026, 1, 5, 17)),
+    ("giữa tháng 12", dtm.datetime(2025, 12, 15, 17)),
+    ("hết tháng 2/2026", dtm.datetime(2026, 2, 28, 17)),
+    ("hết tuần này", dtm.datetime(2025, 12, 5, 17)),
+    ("hết tháng", dtm.datetime(2025, 12, 31, 17)),
+    ("sang năm", dtm.datetime(2026, 12, 31, 17)),
+    ("năm 2026", dtm.datetime(2026, 12, 31, 17)),
 ]
 
 

@@ -637,9 +637,68 @@ THIRD_ROUND = [
     ("not started", "not_started", 0, None),
 ]
 
+# A fourth round: southern speech ("tui", "òi", "mần", "hổng"), form-like answers ("Tiến độ:
+# 85%"), device faults, late-submission requests ("xin nộp muộn", "cho em khất") and the
+# colloquial dates an extension names.
+FOURTH_ROUND = [
+    ("tui làm xong rồi", "done", 100, None),
+    ("xong òi", "done", 100, None),
+    ("xong rồi á", "done", 100, None),
+    ("dạ rồi ạ", "unknown", None, None),
+    ("đang mần", "in_progress", None, None),
+    ("hổng có vướng gì hết", "unknown", None, None),
+    ("hông vướng gì, đang làm", "in_progress", None, None),
+    ("chưa có làm", "not_started", 0, None),
+    ("em làm xong rồi, gửi anh chị xem ạ", "done", 100, None),
+    ("da hoan thanh va gui bao cao", "done", 100, None),
+    ("DA XONG", "done", 100, None),
+    ("Đã Hoàn Thành", "done", 100, None),
+    ("Báo cáo: Đã hoàn thành", "done", 100, None),
+    ("Tình trạng: đang thực hiện", "in_progress", None, None),
+    ("Kết quả: chưa thực hiện", "not_started", 0, None),
+    ("Tiến độ thực hiện: 85%", "in_progress", 85, None),
+    ("đã xong 50%", "in_progress", 50, None),
+    ("xong 50% rồi", "in_progress", 50, None),
+    ("khoảng 80 phần trăm rồi anh", "in_progress", 80, None),
+    ("gần được 70%", "in_progress", 70, None),
+    ("trên 90%", "in_progress", 90, None),
+    ("hơn 60%", "in_progress", 60, None),
+    ("được chừng 40%", "in_progress", 40, None),
+    ("đang làm được khoảng 1 nửa", "in_progress", 50, None),
+    ("vướng về thủ tục", "blocked", None, None),
+    ("vướng mặt bằng", "blocked", None, None),
+    ("gặp khó khăn trong khâu giải phóng mặt bằng", "blocked", None, None),
+    ("người dân chưa đồng thuận", "unknown", None, None),
+    ("chưa được phê duyệt", "blocked", None, None),
+    ("chưa được Sở phê duyệt", "blocked", None, None),
+    ("đang chờ UBND huyện phê duyệt", "blocked", None, None),
+    ("chờ ký", "blocked", None, None),
+    ("đang trình lãnh đạo ký", "in_progress", None, None),
+    ("máy tính hỏng", "blocked", None, None),
+    ("máy bị hỏng nên chưa in được", "blocked", None, None),
+    ("mất mạng cả ngày", "blocked", None, None),
+    ("xin gia hạn thêm 10 ngày", "extension", None, D(2025, 12, 13)),
+    ("xin gia hạn đến sáng thứ 2", "extension", None, D(2025, 12, 8)),
+    ("xin gia hạn đến 17h ngày 10/12", "extension", None, D(2025, 12, 10)),
+    ("cho em nộp muộn 1 ngày", "extension", None, D(2025, 12, 4)),
+    ("em xin nộp chậm đến thứ 6", "extension", None, D(2025, 12, 5)),
+    ("xin phép nộp trễ 2 ngày", "extension", None, D(2025, 12, 5)),
+    ("cho em khất đến tuần sau", "extension", None, D(2025, 12, 12)),
+    ("xin gia hạn đến giữa tháng sau", "extension", None, D(2026, 1, 15)),
+    ("xin gia hạn đến đầu tháng 1", "extension", None, D(2026, 1, 5)),
+    ("xin gia hạn đến mùng 5 tháng 1", "extension", None, D(2026, 1, 5)),
+    ("xin gia hạn sang năm", "extension", None, D(2026, 12, 31)),
+    ("xin gia hạn qua Tết", "extension", None, None),
+    ("xin gia han 3 hom", "extension", None, D(2025, 12, 6)),
+    ("xin gia hạn đến ngày mai", "extension", None, D(2025, 12, 4)),
+    ("xin gia hạn đến mai", "extension", None, D(2025, 12, 4)),
+    ("xin gia hạn tới hết tuần này", "extension", None, D(2025, 12, 5)),
+    ("xin gia hạn tới cuối tuần", "extension", None, D(2025, 12, 5)),
+]
+
 STATEMENTS = DONE + IN_PROGRESS + NOT_STARTED + BLOCKED + EXTENSION
-STATEMENTS += [r for r in SECOND_ROUND + THIRD_ROUND if r[1] != "unknown"]
-UNKNOWN += [r for r in SECOND_ROUND + THIRD_ROUND if r[1] == "unknown"]
+STATEMENTS += [r for r in SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND if r[1] != "unknown"]
+UNKNOWN += [r for r in SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND if r[1] == "unknown"]
 ALL = STATEMENTS + UNKNOWN
 
 
