@@ -859,8 +859,23 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
         return _clean(row[i]) if i is not None and i < len(row) else ""
 
     groups = 0
+    numbered = False
+    numbers: list[tuple[str, str]] = []
     for row in rows:
         if not any(c.strip() for c in row):
+            continue
+        if len(row) == 1 and len(roles) >= 3:
+            text = _clean(row[0])
+            if tasks and _starts_lower(text):
+                tasks[-1].content = _join(tasks[-1].content, text)
+                continue
+            groups += 1
+            gm = _GROUP_ROW.match(text)
+            if gm and (roman_to_int(gm.group(1)) is not None or len(gm.group(1)) == 1):
+                section_label, section = gm.group(1), gm.group(2)
+            else:
+                section_label, section = _int_to_roman(groups), text
+            auto = 0
             continue
         if _is_header_row(row):
             continue
@@ -894,6 +909,15 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
         if stt and _STT_NUM.match(stt):
             number = _STT_NUM.match(stt).group(1)  # type: ignore[union-attr]
             auto = int(number.split(".")[-1]) if number.split(".")[-1].isdigit() else auto + 1
+        elif not stt and tasks and "stt" in idx and numbered:
+            # a row broken by a page in a numbered table: every cell goes on from the row above
+            prev = tasks[-1]
+            prev.content = _join(prev.content, content)
+            prev.lead = _join_units(prev.lead, cell(row, "lead"))
+            prev.coop = _join_units(prev.coop, cell(row, "coop"))
+            prev.deadline = _join(prev.deadline, cell(row, "deadline"))
+            prev.leader = _join(prev.leader, cell(row, "leader"))
+            continue
         elif not stt and tasks and not others[0] and not others[2] and content:
             # a row broken across pages: the rest of the previous task's content
             tasks[-1].content = _join(tasks[-1].content, content)
@@ -906,7 +930,10 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
         else:
             auto += 1
             number = str(auto)
-        ref = f"{section_label}.{number}" if section_label and "." not in number else number
+        if stt:
+            numbered = True
+        ref = f"{section_label}.{number}" if section_label else number
+        numbers.append((section_label, number))
         tasks.append(
             _RawTask(
                 ref=ref,
@@ -918,7 +945,30 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
                 leader=cell(row, "leader"),
             )
         )
-    return tasks
+    # "1 | Công tác tuyên truyền" over "1.1 | …", "1.2 | …": a sub-group, not a task
+    parents = {(lab, n.rsplit(".", 1)[0]) for lab, n in numbers if "." in n}
+    out: list[_RawTask] = []
+    sub_title: dict[tuple[str, str], str] = {}
+    for t, key in zip(tasks, numbers, strict=True):
+        if key in parents and not (t.lead or t.coop or t.deadline or t.leader):
+            sub_title[key] = t.content
+            continue
+        if "." in key[1] and (key[0], key[1].rsplit(".", 1)[0]) in sub_title:
+            t.section = sub_title[(key[0], key[1].rsplit(".", 1)[0])]
+        out.append(t)
+    return out
+
+
+def _join_units(a: str, b: str) -> str:
+    """A unit cell continued on the next page: "Văn phòng HĐND" + "và UBND" is one name,
+    "Phòng Kinh tế" + "Công an xã" two."""
+    if not a or not b:
+        return a or b
+    if a.rstrip().endswith((",", ";", "-", "–", "&", "(")) or _starts_lower(b):
+        return _join(a, b)
+    if _looks_unit_start(b):
+        return a.rstrip(" ,;") + "; " + b
+    return _join(a, b)
 
 
 def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
@@ -926,7 +976,9 @@ def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
     cur: list[list[str]] = []
     for b in blocks:
         if b.cells is not None:
-            cur.append(b.cells)
+            # a spanning row is passed on as its one cell: a group title, or the rest of the
+            # row above when it starts in lower case
+            cur.append([next(c for c in b.cells if c)] if b.spanning else b.cells)
         else:
             if cur and b.text.strip():
                 tables.append(cur)
@@ -936,18 +988,22 @@ def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
     return tables
 
 
+# a task table says who does it or by when; "STT | Nội dung | Kinh phí" is a budget
+_TASK_ROLES = {"lead", "coop", "deadline", "leader"}
+
+
 def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
     out: list[_RawTask] = []
     groups: list[tuple[list[str | None], list[list[str]]]] = []
     for rows in _table_blocks(blocks):
         header_at = None
         for i, r in enumerate(rows[:6]):
-            if _is_header_row(r):
+            if _is_header_row(r) and _TASK_ROLES & set(_header_roles(r)):
                 header_at = i
                 break
         if header_at is None:
             # the appendix went on over a page break, where the header was not repeated
-            if groups and rows and abs(len(rows[0]) - len(groups[-1][0])) == 0:
+            if groups and rows and max(len(r) for r in rows) == len(groups[-1][0]):
                 groups[-1][1].extend(rows)
             continue
         roles = _header_roles(rows[header_at])

@@ -52,6 +52,8 @@ class Block:
 
     text: str
     cells: list[str] | None = None
+    # a row whose one cell spans the table ("I. Công tác tuyên truyền"): a group title
+    spanning: bool = False
 
     @property
     def is_row(self) -> bool:
@@ -81,10 +83,30 @@ class DocumentText:
 # ---------------------------------------------------------------- type detection
 
 
-_EXECUTABLE_EXTS = frozenset({
-    "exe", "dll", "com", "scr", "msi", "bat", "cmd", "ps1", "vbs", "js", "jar", "sh", "apk",
-    "bin", "elf", "so", "lnk", "hta", "cpl", "pif",
-})
+_EXECUTABLE_EXTS = frozenset(
+    {
+        "exe",
+        "dll",
+        "com",
+        "scr",
+        "msi",
+        "bat",
+        "cmd",
+        "ps1",
+        "vbs",
+        "js",
+        "jar",
+        "sh",
+        "apk",
+        "bin",
+        "elf",
+        "so",
+        "lnk",
+        "hta",
+        "cpl",
+        "pif",
+    }
+)
 
 
 def _sniff(data: bytes, filename: str) -> str:
@@ -183,8 +205,21 @@ def _clean_cell(text: str) -> str:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_ROMAN_VALS = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-               (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN_VALS = (
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+)
 
 
 def _roman(n: int) -> str:
@@ -313,7 +348,11 @@ def _read_docx(data: bytes, filename: str) -> DocumentText:
         for row in table.rows:
             cells: list[str] = []
             prev_tc = None
-            for cell in row.cells:
+            row_cells = row.cells
+            widest = max(
+                (sum(1 for c in row_cells if c._tc is t._tc) for t in row_cells), default=0
+            )
+            for cell in row_cells:
                 # A horizontally merged cell comes back once per grid column: keep the column
                 # (so data rows stay aligned with the header) but not the repeated text.
                 # A vertically merged cell repeats its text in every row it spans, which is
@@ -330,7 +369,14 @@ def _read_docx(data: bytes, filename: str) -> DocumentText:
                     continue
                 cells.append(text)
             if any(c for c in cells):
-                blocks.append(Block(" | ".join(c.replace("\n", " ") for c in cells), cells))
+                spanning = (
+                    len(row_cells) >= 3
+                    and widest >= len(row_cells) - 1
+                    and sum(1 for c in cells if c) == 1
+                )
+                blocks.append(
+                    Block(" | ".join(c.replace("\n", " ") for c in cells), cells, spanning)
+                )
 
     numbering = _Numbering(document)
     for child in body.iterchildren():
@@ -387,13 +433,23 @@ def _read_pdf(data: bytes, filename: str) -> DocumentText:
                 for t in tables:
                     rows = []
                     for r in t.extract() or []:
+                        # merged cells come back as None: keep the column (so rows stay aligned
+                        # with the header) but not the text twice
                         cells = [_clean_cell(c or "") for c in r]
-                        # merged cells come back as None: drop them rather than repeat text
-                        cells = [c for c, raw in zip(cells, r, strict=False) if raw is not None]
                         if any(cells):
                             any_text = True
+                            merged = sum(1 for c in r if c is None)
+                            spanning = (
+                                len(r) >= 3
+                                and merged >= len(r) - 2
+                                and sum(1 for c in cells if c) == 1
+                            )
                             rows.append(
-                                Block(" | ".join(c.replace("\n", " ") for c in cells), cells)
+                                Block(
+                                    " | ".join(c.replace("\n", " ") for c in cells),
+                                    cells,
+                                    spanning,
+                                )
                             )
                     items.append((float(t.bbox[1]), rows))
                 items.sort(key=lambda it: it[0])

@@ -758,7 +758,8 @@ def _pdf_pages(pages: list[tuple[list[str], list[list[list[str]]]]], widths: lis
             for row in table:
                 h = 0.018 * max(len(c) for c in row) + 0.008
                 x = 0.04
-                for cell, w in zip(row, widths, strict=True):
+                # a row of one cell spans the table (a group title)
+                for cell, w in zip(row, widths if len(row) > 1 else [sum(widths)], strict=True):
                     fig.add_artist(
                         Rectangle((x, y - h), w, h, fill=False, lw=0.6, transform=fig.transFigure)
                     )
@@ -774,7 +775,8 @@ def _pdf_pages(pages: list[tuple[list[str], list[list[list[str]]]]], widths: lis
 
 def test_pdf_ruled_table_over_three_pages() -> None:
     """Page 1 has the header; page 2 repeats it and goes on with group I; page 3 has no
-    header and starts with the rest of a cell broken by the page."""
+    header and starts with the rest of a row broken by the page (content and a unit name), then
+    a group row spanning the table."""
     head = [
         ["STT"],
         ["Nội dung công việc"],
@@ -823,7 +825,7 @@ def test_pdf_ruled_table_over_three_pages() -> None:
                     ["3"],
                     ["Bảo đảm an toàn thông tin cho", "hệ thống"],
                     ["Công an xã"],
-                    ["Văn phòng HĐND", "và UBND"],
+                    ["Văn phòng HĐND"],
                     ["Thường xuyên"],
                 ],
             ],
@@ -831,8 +833,8 @@ def test_pdf_ruled_table_over_three_pages() -> None:
         (
             [],
             [
-                [blank, ["mạng của xã"], blank, blank, blank],
-                [["II"], ["Dữ liệu số"], blank, blank, blank],
+                [blank, ["mạng của xã"], blank, ["và UBND"], blank],
+                [["II. Dữ liệu số"]],
                 [
                     ["1"],
                     ["Số hóa hồ sơ địa chính"],
@@ -860,3 +862,49 @@ def test_pdf_ruled_table_over_three_pages() -> None:
     tasks = by_ref(plan)
     assert tasks["I.3"].text == "Bảo đảm an toàn thông tin cho hệ thống mạng của xã"
     assert tasks["I.2"].text == "Trang bị thiết bị ký số cho cán bộ, công chức"
+
+
+def test_docx_sub_groups_and_a_budget_table() -> None:
+    """ "1 | Công tác tuyên truyền" over "1.1", "1.2" rows is a sub-group; a budget table
+    ("STT | Nội dung | Kinh phí") is not a task table."""
+    document = docx.Document()
+    _header(document, ["ỦY BAN NHÂN DÂN XÃ THỦY NGUYÊN", "KẾ HOẠCH", "Công tác gia đình năm 2026"])
+    _table(
+        document,
+        ["STT", "Nội dung", "Kinh phí (triệu đồng)", "Nguồn"],
+        [["1", "Tổ chức Ngày hội gia đình", "20", "Ngân sách xã"]],
+    )
+    document.add_paragraph("PHỤ LỤC NHIỆM VỤ")
+    _table(
+        document,
+        ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian"],
+        [
+            ["I", "NHIỆM VỤ CHUNG", "", "", ""],
+            ["1", "Công tác tuyên truyền", "", "", ""],
+            [
+                "1.1",
+                "Tuyên truyền Luật Phòng, chống bạo lực gia đình",
+                "Phòng VH-XH",
+                "Công an xã",
+                "Quý II/2026",
+            ],
+            [
+                "1.2",
+                "Biểu dương gia đình văn hóa tiêu biểu",
+                "Phòng VH-XH",
+                "UBMTTQ xã",
+                "Tháng 6/2026",
+            ],
+            ["2", "Tổng hợp báo cáo năm", "Phòng VH-XH", "", "Trước ngày 05/12/2026"],
+        ],
+    )
+    plan = _save(document)
+    check(
+        plan,
+        [
+            ("I.1.1", [VH], "quarter", "2026-06-30", [CA]),
+            ("I.1.2", [VH], "month", "2026-06-30", ["Ủy ban MTTQ Việt Nam"]),
+            ("I.2", [VH], "date", "2026-12-05", []),
+        ],
+    )
+    assert by_ref(plan)["I.1.2"].section == "Công tác tuyên truyền"
