@@ -244,7 +244,8 @@ _BLOCK_RE = re.compile(
     rf"|thieu\s+(?:{_W}\s+)?{_NEED}"
     r"|(?:khong|chua)\s+the\s+(?:thuc\s+hien|lam|hoan\s+thanh|trien\s+khai|tiep\s+tuc)"
     r"|khong\s+(?:lam|thuc\s+hien|trien\s+khai|hoan\s+thanh|tiep\s+tuc|lien\s+he)\s+duoc"
-    r"|(?:dang|con|van|vua)\s+(?:cho|doi)\s+(?!(?:em|toi|minh|chut|xiu|ti|lat|mot\s+chut)\b)"
+    r"|(?:dang|con|van|vua)\s+(?:cho|doi)"
+    r"(?=\s+(?!(?:em|toi|minh|chut|xiu|ti|lat|mot\s+chut)\b)\w|[^\w]*$)"
     rf"|(?:cho|doi)\s+{_WAIT_OBJ})\b"
 )
 # blocker matches that are themselves the reason ("chưa có kinh phí", "phần mềm bị lỗi", "đang
@@ -340,6 +341,12 @@ _DONE_NEG_RE = re.compile(
     r"|co\s+gang|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|khi|cho|can|phai|muon|kip|nua\s+la"
     r"|la\s+se|sau\s+khi)\s+(?:\S+\s+){0,2}$"
 )
+# a request or reminder before "hoàn thành" ("đề nghị các đơn vị hoàn thành…", "anh nhớ hoàn
+# thành trước 15/12"): a forwarded instruction, not a report
+_REQUEST_BEFORE_RE = re.compile(
+    r"\b(?:de\s+nghi|yeu\s+cau|nho|hay|vui\s+long|nhac|don\s+doc|khan\s+truong|chi\s+dao)"
+    r"\s+(?:\S+\s+){0,6}$"
+)
 # after "done": the hand-over is still to come ("xong rồi nhưng chưa gửi", "đã làm xong, mai em
 # gửi") — the task is in progress
 _NOT_HANDED_RE = re.compile(
@@ -360,6 +367,7 @@ _DONE_PARTIAL_RE = re.compile(
     r"\s*(?:(?:1|mot)\s+(?:phan|so|it|nua)|duoc\s+(?:(?:1|mot)\s+(?:phan|so|it)|vai|nhieu|kha"
     r"|phan\s+lon|\d)|phan\s+lon|mot\s+vai|vai\b"
     r"|\d+(?!\s*(?:%|/|phan\s+tram))\s+(?!ngay|hom|thang|gio|h\b)[a-z]"
+    r"|(?:dot|giai\s+doan|buoc|phan|hang\s+muc|noi\s+dung|muc|khau)\s+(?:\d|mot|dau|[iv]+\b)"
     rf"|(?:thi|se|moi)\b|{_PRON}\s+(?:se\s+)?(?:bao|gui|nop|chuyen|bao\s+cao)\b)"
 )
 
@@ -408,6 +416,9 @@ _Q_WORD_RE = re.compile(
 # helpers
 
 
+_NOT_A_NOTE = frozenset({"qua", "lam", "nhieu", "that", "ghe", "wa", "qua troi", "lam luon"})
+
+
 def _note(t: _Text, g: str, start: int, end: int | None = None) -> str | None:
     """The original words from *start*, without leading connectives ("là", "vì", ":") and
     trailing politeness ("ạ", "nhé")."""
@@ -419,6 +430,8 @@ def _note(t: _Text, g: str, start: int, end: int | None = None) -> str | None:
     if tail is not None and tail.start() > start:
         end = tail.start()
     s = t.span(start, end).strip(" \t:;,.-–")
+    if g[start:end].strip() in _NOT_A_NOTE:
+        return None  # "vướng quá": an intensifier, not a reason
     return s or None
 
 
@@ -558,6 +571,8 @@ def parse_reply(
     done = False
     negated_done = False
     for md in _DONE_RE.finditer(h):
+        if _REQUEST_BEFORE_RE.search(h, max(0, md.start() - 60), md.start()) is not None:
+            continue
         if _DONE_NEG_RE.search(h, max(0, md.start() - 40), md.start()) is not None:
             negated_done = True
             continue

@@ -696,9 +696,39 @@ FOURTH_ROUND = [
     ("xin gia hạn tới cuối tuần", "extension", None, D(2025, 12, 5)),
 ]
 
+# Traps: forwarded instructions, stages, bare numbers, intensifiers.
+TRAPS = [
+    (
+        "Kính gửi các đồng chí, đề nghị các đơn vị hoàn thành báo cáo trước ngày 15/12",
+        "unknown",
+        None,
+        None,
+    ),
+    ("Anh nhớ hoàn thành trước 15/12 nhé", "unknown", None, None),
+    ("yêu cầu các thôn gửi báo cáo", "unknown", None, None),
+    ("Theo kế hoạch số 92/KH-UBND ngày 17/10/2025", "unknown", None, None),
+    ("hạn là 20/12 phải không anh", "unknown", None, None),
+    ("xin nghỉ phép 3 ngày", "unknown", None, None),
+    ("em gửi anh số liệu: 120 hộ nghèo, 45 hộ cận nghèo", "unknown", None, None),
+    ("100", "unknown", None, None),
+    ("50", "unknown", None, None),
+    ("rồi", "unknown", None, None),
+    ("làm rồi", "unknown", None, None),
+    ("không làm", "unknown", None, None),
+    ("xong đợt 1", "in_progress", None, None),
+    ("hoàn thành giai đoạn 1", "in_progress", None, None),
+    ("đã hoàn thành bước 1", "in_progress", None, None),
+    ("xong phần 1", "in_progress", None, None),
+    ("em xong rồi nhưng anh chưa duyệt", "in_progress", None, None),
+    ("vướng quá", "blocked", None, None),
+    ("đang chờ", "blocked", None, None),
+    ("mai xong", "in_progress", None, None),
+]
+
 STATEMENTS = DONE + IN_PROGRESS + NOT_STARTED + BLOCKED + EXTENSION
-STATEMENTS += [r for r in SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND if r[1] != "unknown"]
-UNKNOWN += [r for r in SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND if r[1] == "unknown"]
+_ROUNDS = SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND + TRAPS
+STATEMENTS += [r for r in _ROUNDS if r[1] != "unknown"]
+UNKNOWN += [r for r in _ROUNDS if r[1] == "unknown"]
 ALL = STATEMENTS + UNKNOWN
 
 
