@@ -408,6 +408,7 @@ KILLS = 20
 CRASH_OFFICERS = 50
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_repeatedly(tmp_path):
     """A delivery process (the real Ticker) is SIGKILLed at random moments, 20 times."""
     url = f"sqlite:///{tmp_path}/kill.sqlite3"
