@@ -158,6 +158,7 @@ _COND_RE = re.compile(
     r"\b(?:(?:ngay\s+)?sau\s+khi|khi\s+c[o6]\b|khi\s+duoc\b|neu\b|trong\s+truong\s+hop"
     r"|tuy\s+(?:theo|thuoc)|phu\s+thuoc|cho\s+(?:huong\s+dan|chi\s+dao|y\s+kien|phe\s+duyet)"
     r"|theo\s+(?:huong\s+dan|lo\s+trinh|tien\s+do)\b"
+    r"|can\s+cu\s+(?:vao\s+)?(?:huong\s+dan|chi\s+dao|van\s+ban|ket\s+qua|tinh\s+hinh)\b"
     r"|(?:ngay\s+)?khi\s+(?:phat\s+sinh|xay\s+ra|can(?:\s+thiet)?\b|du\s+dieu\s+kien)"
     r"|ke\s+tu\s+(?:ngay|khi)\s+(?:nhan|co|duoc)\b"
     r"|ke\s+tu\s+(?:ngay|khi)\s+(?:[a-z]+\s+){0,4}?(?:ky|ban\s+hanh|phe\s+duyet)\b"
@@ -451,8 +452,15 @@ def parse_deadline(
         mc = None  # "khi có yêu cầu" is a request, not a condition
 
     best: _Cand | None = cands[-1] if cands else None
-    if best is not None and recur is not None and best.kind not in ("date", "datetime"):
-        best = None  # "Hằng tháng, năm 2026": the period is the point, not the year
+    if (
+        best is not None
+        and recur is not None
+        and best.kind not in ("date", "datetime")
+        and (best.year is None or recur.start() < best.start)
+    ):
+        # "Hằng tháng, năm 2026": the period is the point, not the year; but in "Tháng 12/2025
+        # và duy trì thường xuyên" the first deadline comes first
+        best = None
     if best is not None and recur is not None and best.year is None:
         best = None  # "trước ngày 20/12 hằng năm" is periodic too
 
