@@ -1705,19 +1705,19 @@ def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None)
 # ====================================================================== body tasks
 
 _ASSIGN_LEAD = re.compile(
-    r"^(?:(?:co quan|don vi|bo phan|phong)?\s*(?:chu tri|thuc hien|phu trach|tham muu)"
-    r"(?: thuc hien| chinh)?|(?:don vi |co quan )?(?:chiu )?trach nhiem(?: thuc hien| chinh)?)\s*:"
+    r"^(?:(?:co quan|[dp]on vi|bo phan|phong)?\s*(?:ch(?:u|ii) tri|thuc hien|phu trach|tham muu)"
+    r"(?: thuc hien| chinh)?|(?:[dp]on vi |co quan )?(?:chiu )?trach nhiem(?: thuc hien| chinh)?)\s*:"
 )
-_ASSIGN_COOP = re.compile(r"^(?:co quan|don vi|bo phan)?\s*(?:phoi hop)(?: thuc hien)?\s*:")
+_ASSIGN_COOP = re.compile(r"^(?:co quan|[dp]on vi|bo phan)?\s*(?:phoi hop)(?: thuc hien)?\s*:")
 _ASSIGN_LEADER = re.compile(
     r"^(?:lanh dao|nguoi)(?: ubnd(?: xa| phuong)?| uy ban nhan dan(?: xa| phuong)?)?\s*"
     r"(?:chi dao|phu trach|theo doi)?\s*:"
 )
 _ASSIGN_DEADLINE = re.compile(r"^(?:thoi han|thoi gian|tien do)(?: hoan thanh| thuc hien)?\s*:")
 _INLINE_LEAD = re.compile(
-    r"(?:\(|;|\.|,)\s*(?:co quan |don vi |bo phan )?(?:chu tri|thuc hien|trach nhiem)\s*:\s*"
+    r"(?:\(|;|\.|,)\s*(?:co quan |[dp]on vi |bo phan )?(?:ch(?:u|ii) tri|thuc hien|trach nhiem)\s*:\s*"
 )
-_INLINE_COOP = re.compile(r"(?:\(|;|\.|,)\s*(?:co quan |don vi )?phoi hop\s*:\s*")
+_INLINE_COOP = re.compile(r"(?:\(|;|\.|,)\s*(?:co quan |[dp]on vi )?phoi hop\s*:\s*")
 _COOP_WITH = re.compile(
     r"\bphoi hop(?: chat che)?(?: voi)?\s+(?=(?:cac|so|bo|phong|van phong|trung tam|cong an|ubnd|"
     r"uy ban|ban|doan|hoi|mttq|ub|tram|truong|chi cuc|kho bac|bao hiem|bhxh|thon|to dan pho|"
@@ -1732,10 +1732,10 @@ _COOP_STOP = re.compile(
 # "(Đơn vị thực hiện: …; thời gian: …)" inside a bullet: the assignment, not the work
 _ASSIGN_PAREN = re.compile(
     r"\s*\((?=[^)]*(?:thực hiện|chủ trì|phối hợp|thời gian|thời hạn|thuc hien|chu tri|"
-    r"phoi hop|thoi gian|thoi han)\s*:)[^)]*\)"
+    r"phoi hop|thoi gian|thoi han|chii tri)\s*:)[^)]*\)"
 )
 _WORK_PREFIX = re.compile(
-    r"^\s*(?:(?P<colon>:)\s*)?(?:(?:la co quan |la don vi )?(?P<verb>chu tri|thuc hien|tham muu|"
+    r"^\s*(?:(?P<colon>:)\s*)?(?:(?:la co quan |la don vi )?(?P<verb>ch(?:u|ii) tri|thuc hien|tham muu|"
     r"phu trach)(?: thuc hien)?\s*,?\s*)?(?P<coop>(?:va |, ?)?phoi hop(?: chat che)?(?: voi)?\s+)?"
 )
 _CONTENT_SECTION = re.compile(
@@ -1767,6 +1767,9 @@ def _assignment_value(text: str, pattern: re.Pattern[str]) -> str | None:
     return orig[m.end() :].strip().rstrip(".").strip()
 
 
+_ROLE_AFTER = re.compile(r"(?:ch(?:u|ii) tri|phoi hop|thuc hien|tham muu|la co quan|la don vi)\b")
+
+
 def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
     """A unit named at the start of a sentence ("Trung tâm Phục vụ … tập trung …")."""
     t = re.sub(r"^(?:giao|đề nghị|de nghi|thủ trưởng|thu truong)\s+", "", text.strip(), flags=re.I)
@@ -1781,12 +1784,20 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
         if u is not None and (u.kind == "unit" or n <= 8):
             if u.kind == "unit" and units.d.exact(cand) is None:
                 # fuzzy matching forgives a word too many ("Phòng Kinh tế chủ"): prefer the
-                # shorter prefix that is the unit's name exactly
-                for k in range(n - 1, 1, -1):
-                    c2 = " ".join(words[:k]).rstrip(",.;:")
-                    if (e := units.d.exact(c2)) is not None and e.key == u.key:
-                        cand = c2
-                        break
+                # prefix followed by its role ("… chủ trì"), else the unit's exact name
+                for k in range(n, 1, -1):
+                    after = fold(" ".join(words[k : k + 2]))
+                    if _ROLE_AFTER.match(after) or words[k - 1].endswith(":"):
+                        c2 = " ".join(words[:k]).rstrip(",.;:")
+                        if (e := units.resolve(c2)) is not None and e.key == u.key:
+                            cand = c2
+                            break
+                else:
+                    for k in range(n - 1, 1, -1):
+                        c2 = " ".join(words[:k]).rstrip(",.;:")
+                        if (e := units.d.exact(c2)) is not None and e.key == u.key:
+                            cand = c2
+                            break
             if u.kind == "group":
                 # keep a group phrase short: stop at its natural end
                 gm = re.match(

@@ -64,6 +64,8 @@ _TRAILING_LOCALITY = re.compile(r"(?:\s+(?:cap\s+)?(?:xa|x3a|x3|x4|xi|phuong|thi
 # OCR spellings of the first word of a name: "S&"/"S¢" for Sở, "Céc"/"Cdc" for Các
 _OCR_FIRST = {"s": "so", "se": "so", "cec": "cac", "cdc": "cac", "cic": "cac", "coc": "cac"}
 _PAREN = re.compile(r"\([^)]*\)?")
+_OCR_DIGIT_O = re.compile(r"(?<=[a-z])[06](?=[a-z])")
+_OCR_Q = re.compile(r"q(?!u)")
 _CONNECTOR = re.compile(r"\b(va|voi)\b")
 
 _GROUP_START = re.compile(
@@ -88,6 +90,11 @@ def unit_key(name: str) -> str:
     s = _fold(name)
     s = _PAREN.sub(" ", s)
     s = s.replace("đ", "d")
+    # OCR puts digits and Q for the round letters inside words ("Văn h6a", "Xã hQi");
+    # Vietnamese never writes q without u
+    if any(c.isdigit() for c in s) or "q" in s:
+        s = _OCR_DIGIT_O.sub("o", s)
+        s = _OCR_Q.sub("o", s)
     # OCR often reads 'đ' as 'p' or 'b' at the start of HĐND
     s = re.sub(r"\bh[dpb]{1,2}nd\b", "hdnd", s)
     for pattern, repl in _REWRITES:

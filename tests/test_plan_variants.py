@@ -287,6 +287,24 @@ def test_titles_are_the_work_not_the_assignment() -> None:
     assert titles["II.4.2"] == 'Bình xét danh hiệu "Tổ dân phố văn minh".'
 
 
+def test_noisy_ocr_like_the_clean_plan() -> None:
+    """OCR with its usual confusions ("Pơn vị" for Đơn vị, "h6a", "X3 hQi", "chii trì",
+    marks dropped on some lines): the same tasks as the clean text."""
+    clean = parse_file("le-loi_kh51-vmdt-2026.txt")
+    noisy = parse_file("le-loi_kh51_ocr-noisy.txt")
+    assert noisy.number == "51/KH-UBND" and noisy.issued_on == dtm.date(2026, 4, 2)
+
+    def essentials(plan: ParsedPlan) -> list[tuple[Any, ...]]:
+        # group names are kept as written, so compare them folded
+        return [
+            (t.ref, t.lead, [fold(c) for c in t.cooperate], t.deadline_kind, due(t))
+            for t in plan.tasks
+        ]
+
+    assert essentials(noisy) == essentials(clean)
+    assert by_ref(noisy)["II.1"].title.startswith("Rà soát, lập danh mục")
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
