@@ -17,12 +17,15 @@ Decisions the corpus pins down (ARCHITECTURE §6 says "never guess"):
 from __future__ import annotations
 
 import datetime as dtm
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from plans.replies import parse_reply
-from plans.text import strip_diacritics
+from plans.replies import STATUSES, parse_reply
+from plans.text import normalize_spaces, strip_diacritics
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = dtm.datetime(2025, 12, 3, 10, 0, tzinfo=VN)  # a Wednesday
@@ -807,3 +810,91 @@ def test_blocker_note(text: str, note: str) -> None:
 )
 def test_reason_note(text: str, note: str) -> None:
     assert parse(text).note == note
+
+
+_CHAT_PIECES = st.sampled_from(
+    [
+        "ko",
+        "k",
+        "dc",
+        "đc",
+        "r",
+        "rùi",
+        "bc",
+        "ht",
+        "xg",
+        "dg",
+        "chx",
+        "j",
+        "kp",
+        "vg",
+        "gh",
+        "ddax",
+        "hoanf",
+        "thanhf",
+        "vuowngs",
+        "chuwa",
+        "rooif",
+        "xong",
+        "chưa",
+        "đang",
+        "làm",
+        "vướng",
+        "chờ",
+        "đợi",
+        "cho",
+        "em",
+        "xin",
+        "gia hạn",
+        "thêm",
+        "đến",
+        "20/12",
+        "3 ngày",
+        "60%",
+        "60 - 70 %",
+        "2/3",
+        "4/5 thôn",
+        "nửa",
+        "hơn",
+        "một",
+        "phần",
+        "trăm",
+        "sáu mươi",
+        "?",
+        ":",
+        ",",
+        ".",
+        " ",
+        "ạ",
+        "nhé",
+        "vì",
+        "do",
+        "nhưng",
+        "mai",
+        "gửi",
+        "nộp",
+        "đã",
+        "không",
+        "gì",
+        "🙏",
+        "✅",
+        "Sở",
+        "hướng dẫn",
+        "kinh phí",
+        "lỗi",
+        "phần mềm",
+        "thì",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_CHAT_PIECES, max_size=14).map(" ".join))
+def test_chat_soup_invariants(text: str) -> None:
+    r = parse(text)
+    assert r.status in STATUSES
+    assert r.percent is None or 0 <= r.percent <= 100
+    assert r.new_due is None or r.status == "extension"
+    if r.note is not None:
+        assert r.note in unicodedata.normalize("NFC", normalize_spaces(text))
+    r.to_json()
