@@ -127,10 +127,18 @@ def _untelex(t: str) -> str:
     return u
 
 
+_REPEAT_RE = re.compile(r"([a-z])\1{2,}")
+
+
 def _canon_token(t: str) -> str:
     r = _ABBREV.get(t)
     if r is not None:
         return r
+    if len(t) >= 3 and _REPEAT_RE.search(t):
+        t = _REPEAT_RE.sub(r"\1", t)  # "xonggg", "roiii": emphasis
+        r = _ABBREV.get(t)
+        if r is not None:
+            return r
     if len(t) >= 2 and t.isalpha():
         u = _untelex(t)
         if u != t:
@@ -161,7 +169,8 @@ class _Text:
 _CANON_HINT_RE = re.compile(
     r"(?<![a-z0-9])(?:"
     + "|".join(sorted(map(re.escape, _ABBREV), key=len, reverse=True))
-    + r"|[a-z]*(?:w|dd|aa|ee|oo)[a-z]*|[a-z]*[aeiouy][a-z]*[sfrxj])(?![a-z0-9])"
+    + r"|[a-z]*(?:w|dd|aa|ee|oo)[a-z]*|[a-z]*[aeiouy][a-z]*[sfrxj]|[a-z]*([a-z])\1\1[a-z]*)"
+    r"(?![a-z0-9])"
 )
 
 
@@ -355,6 +364,11 @@ _NOT_HANDED_RE = re.compile(
     r"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua|lat)\s+"
     rf"(?:{_PRON}\s+)?(?:se\s+)?{_SUBMIT}|\bse\s+{_SUBMIT})\b"
 )
+# another part still under way, next to a "done"
+_STILL_RE = re.compile(
+    r"\b(?:dang\s+(?:lam|thuc\s+hien|trien\s+khai|xu\s+ly|hoan\s+thien|tong\s+hop)"
+    r"|chua\s+(?:lam|xong|hoan\s+thanh|thuc\s+hien|trien\s+khai))\b"
+)
 # a time ahead before "xong" makes it a plan: "chiều nay xong", "khoảng thứ 5 là xong"
 _DONE_LATER_RE = re.compile(
     r"(?:\bla|\b(?:mai|ngay\s+mai|sang\s+mai|chieu\s+mai|chieu\s+nay|toi\s+nay|tuan\s+sau"
@@ -387,9 +401,15 @@ _NOT_STARTED_RE = re.compile(
     r"\b(?:chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
     rf"|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started)\b"
 )
-_REASON_RE = re.compile(r"(?:\s[:\-–]\s?|:\s*|\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b\s*)")
-_REASON_WORD_RE = re.compile(r"\s*\b(?:ly\s+do|boi\s+vi|boi|vi|do|tai\s+vi)\b")
-_PRE_REASON_RE = re.compile(r"\b(?:ly\s+do|boi\s+vi|vi|do|tai\s+vi)\b\s*:?\s*")
+# "vì", "do" as "because"; folded they are also "vị"/"độ"/"đó" ("đơn vị", "tiến độ", "VI.3").
+_BECAUSE = (
+    r"(?:ly\s+do|boi\s+vi|tai\s+vi|boi|(?<!don\s)(?<!pham\s)(?<!dia\s)vi(?!\s+tri\b)"
+    r"|(?<!tien\s)(?<!muc\s)(?<!trinh\s)(?<!che\s)(?<!thai\s)(?<!nhiet\s)"
+    r"(?<!cuong\s)(?<!mat\s)do)\b(?![.\d]|\s+(?:dang|do|la)\b)"
+)
+_REASON_RE = re.compile(rf"(?:\s[:\-–]\s?|:\s*|\b{_BECAUSE}\s*)")
+_REASON_WORD_RE = re.compile(rf"\s*\b{_BECAUSE}")
+_PRE_REASON_RE = re.compile(rf"\b{_BECAUSE}\s*:?\s*")
 _PRE_REASON_END_RE = re.compile(r"\s*(?:,|\bnen\b|\bthi\b|\bem\b|$)")
 _EXT_DATE_LEAD_RE = re.compile(
     r"(?:[\s:;,]|\b(?:den|toi|sang(?!\s+nam\b)|qua|lai|ngay|den\s+ngay|han|thoi\s+han|thoi\s+gian|han\s+chot"
@@ -591,6 +611,9 @@ def parse_reply(
             break
         done = True
         break
+
+    if done and _STILL_RE.search(h) is not None:
+        done, negated_done = False, True  # "nội dung 1 đã xong, nội dung 2 đang làm"
 
     note = None
     mr = _REASON_WORD_RE.search(h)

@@ -726,6 +726,19 @@ TRAPS = [
     ("vướng quá", "blocked", None, None),
     ("đang chờ", "blocked", None, None),
     ("mai xong", "in_progress", None, None),
+    # task references and emphasis
+    ("VI.3 xong", "done", 100, None),
+    ("NV2 - xong", "done", 100, None),
+    ("Nhiệm vụ 5: đang làm 50%", "in_progress", 50, None),
+    ("Mục 2.1: 60%", "in_progress", 60, None),
+    ("nhiệm vụ 12 chưa làm", "not_started", 0, None),
+    ("VI.3 xin gia hạn đến 20/12", "extension", None, D(2025, 12, 20)),
+    ("xonggg rồi", "done", 100, None),
+    ("okkk xong", "done", 100, None),
+    ("Nội dung 1 đã xong, nội dung 2 đang làm", "in_progress", None, None),
+    ("1. Đã xong\n2. Đang làm 50%", "in_progress", 50, None),
+    ("đã xong, tiếp tục duy trì", "done", 100, None),
+    ("đơn vị em đã xong", "done", 100, None),
 ]
 
 STATEMENTS = DONE + IN_PROGRESS + NOT_STARTED + BLOCKED + EXTENSION
@@ -806,9 +819,12 @@ def test_blocker_note(text: str, note: str) -> None:
         ("xin gia hạn do chưa có kinh phí", "chưa có kinh phí"),
         ("do chưa có kinh phí nên xin gia hạn đến 31/12", "chưa có kinh phí"),
         ("chưa làm vì bận họp", "bận họp"),
+        ("VI.3 xong", None),  # "VI" is a task number, not "vì"
+        ("tiến độ 45%", None),  # "độ", not "do"
+        ("đơn vị em đã xong", None),
     ],
 )
-def test_reason_note(text: str, note: str) -> None:
+def test_reason_note(text: str, note: str | None) -> None:
     assert parse(text).note == note
 
 
