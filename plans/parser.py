@@ -462,7 +462,8 @@ def _int_to_roman(n: int) -> str:
 _CUE_DATED = re.compile(
     r"(cham nhat|truoc ngay|hoan thanh (?:truoc|trong|xong truoc|chậm nhất)|xong truoc|"
     r"thoi han(?: hoan thanh| thuc hien)?\s*:|thoi gian hoan thanh\s*:|tien do(?: hoan thanh)?\s*:|"
-    r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi|tu ngay|den (?:het )?ngay)"
+    r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi|tu ngay|den (?:het )?ngay|"
+    r"\btrong (?:thang|quy|nam) [0-9ivx]|\btruoc \d{1,2}/\d{1,2}\b)"
 )
 _CUE_COND = re.compile(
     r"\b((?:ngay )?sau khi (?:co|duoc)|khi co (?:huong dan|quy dinh|yeu cau|van ban))"
@@ -1767,6 +1768,22 @@ def _assignment_value(text: str, pattern: re.Pattern[str]) -> str | None:
     return orig[m.end() :].strip().rstrip(".").strip()
 
 
+_TAIL_PAREN = re.compile(r"\(([^()]{3,200})\)\s*[.;]?\s*$")
+_UNKNOWN_SUBJECT = re.compile(
+    rf"^\s*(?:Giao\s+|Đề nghị\s+)?((?:{_HEAD_WORDS})(?:\s+[^\s,;:.()]+){{1,7}}?)\s+"
+    r"(?=(?:chủ trì|chịu trách nhiệm|là cơ quan|là đơn vị|phối hợp|thực hiện|tham mưu)\b)"
+)
+
+
+def _name_like(name: str) -> bool:
+    """A proper name: "Hội Liên hiệp Phụ nữ xã", "Đoàn Thanh niên" (the word after the head
+    capitalised, as Vietnamese writes names), not "Phòng chống dịch cho người dân"."""
+    words = name.split()
+    if len(words) < 2 or not words[1][:1].isupper():
+        return False
+    return not any(fold(w) in _PREPOSITIONS for w in words[2:] if fold(w) not in ("va", "&"))
+
+
 _ROLE_AFTER = re.compile(r"(?:ch(?:u|ii) tri|phoi hop|thuc hien|tham muu|la co quan|la don vi)\b")
 
 
@@ -2073,10 +2090,29 @@ class _BodyParser:
             if m:
                 stop = re.search(r"[;)]", f[m.end() :])
                 coop_cells.append(orig[m.end() : m.end() + (stop.start() if stop else 80)])
+        paren_deadline = ""
+        if not lead_cells and (pm := _TAIL_PAREN.search(body)):
+            # "… (Trạm Y tế xã chủ trì, Phòng Văn hóa – Xã hội phối hợp; Quý II/2026)."
+            for part in re.split(r"\s*;\s*", pm.group(1)):
+                if not part:
+                    continue
+                if _looks_unit_start(part) or fold(part).startswith("cac "):
+                    lp, cp = _split_role_cell(part)
+                    lead_cells.append(lp)
+                    if cp:
+                        coop_cells.append(cp)
+                elif not paren_deadline and (
+                    parse_deadline(part, plan_year=self.plan.year).kind != "none"
+                ):
+                    paren_deadline = part
         if not lead_cells:
             sub = _subject_unit(body, self.units)
             if sub:
                 lead_cells.append(sub[0])
+        if not lead_cells and (um := _UNKNOWN_SUBJECT.match(body)) and _name_like(um.group(1)):
+            # "Giao Hội Liên hiệp Phụ nữ xã chủ trì …": a unit the directory does not know,
+            # kept as written so the monitor maps it
+            lead_cells.append(um.group(1))
         if not lead_cells and topic_title and (hu := self.heading_unit(topic_title)):
             # "1. Phòng Văn hóa – Xã hội" / "- Tham mưu …": the unit heading the duties
             lead_cells.append(hu)
@@ -2105,6 +2141,8 @@ class _BodyParser:
             lead_cells.append(self.default_lead)
         year = self.plan.year
         deadline = _NONE_DEADLINE
+        if not deadline_text and paren_deadline:
+            deadline_text = paren_deadline
         if deadline_text:
             deadline = parse_deadline(deadline_text, plan_year=year, ref_date=self.ref_date)
         else:
@@ -2265,8 +2303,10 @@ class _BodyParser:
         """The work itself, without the assignment around it: "Giao Phòng Kinh tế chủ trì,
         phối hợp với Văn phòng rà soát quy hoạch; hoàn thành trước ngày 30/6" → "Rà soát
         quy hoạch"; "Công an xã: Bảo đảm an ninh …" → "Bảo đảm an ninh …"."""
-        t = _ASSIGN_PAREN.sub("", body.strip()).strip()
+        t = _TAIL_PAREN.sub("", _ASSIGN_PAREN.sub("", body.strip())).strip()
         sub = _subject_unit(t, self.units)
+        if sub is None and (um := _UNKNOWN_SUBJECT.match(t)) and _name_like(um.group(1)):
+            sub = (um.group(1), um.end(1))
         if sub is None:
             return _cut_deadline_clause(t)
         rest = t[sub[1] :]

@@ -305,6 +305,29 @@ def test_noisy_ocr_like_the_clean_plan() -> None:
     assert by_ref(noisy)["II.1"].title.startswith("Rà soát, lập danh mục")
 
 
+def test_roles_in_a_trailing_parenthesis_and_an_unknown_subject() -> None:
+    """ "… (Trạm Y tế xã chủ trì, Phòng … phối hợp; Quý II/2026)", "… (Trung tâm …)", a unit
+    the directory does not know as the subject, "trong tháng 3/2026", "trước 15/12/2026"."""
+    plan = parse_file("an-lao_kh12-paren.txt")
+    check(
+        plan,
+        [
+            ("II.1.1", ["Trạm Y tế"], "quarter", "2026-06-30", [VH]),
+            ("II.1.2", [TTVH], "none", None, []),
+            ("II.1.3", ["Hội Liên hiệp Phụ nữ xã"], "none", None, []),
+            ("II.2.1", [], "month", "2026-03-31"),
+            ("II.2.2", [VH], "date", "2026-12-15"),
+        ],
+    )
+    assert plan.unknown_units == ["Hội Liên hiệp Phụ nữ xã"]
+    tasks = by_ref(plan)
+    assert tasks["II.1.1"].title == (
+        "Tổ chức chiến dịch truyền thông lồng ghép dịch vụ chăm sóc sức khỏe sinh sản"
+    )
+    assert tasks["II.1.3"].title == "Vận động hội viên thực hiện chính sách dân số."
+    assert any("1 nhiệm vụ chưa xác định được cơ quan chủ trì" in w for w in plan.warnings)
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
