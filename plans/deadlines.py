@@ -124,6 +124,8 @@ _CAND_RE = re.compile(
     r"(?:\s*,?\s*nam\s+(?P<dm_y>\d{4})(?!\d))?)"
     # ngày 15.12, ngày 15-12 (only after "ngày": "15.5" alone may be a number)
     r"|(?P<dmx>(?<=ngay\s)(?P<dmx_d>\d{1,2})\s*[.\-]\s*(?P<dmx_m>\d{1,2})(?![\d.\-/]))"
+    # cuối năm, đầu năm, giữa năm (the plan's year)
+    r"|(?P<pyr>\b(?P<pyr_w>cuoi|dau|giua)\s+nam\b(?!\s*(?:\d|hoc|tai|sau|toi|truoc)))"
     # 2026, 2026 - 2030, giai đoạn 2026-2030
     r"|(?P<yr>\b(?P<yr_a>(?:19|20)\d{2})(?:\s*(?:-|den|toi|va|,)\s*(?P<yr_b>(?:19|20)\d{2}))?(?!\d))"
 )
@@ -156,7 +158,7 @@ _ON_REQ_RE = re.compile(
 )
 _COND_RE = re.compile(
     r"\b(?:(?:ngay\s+)?sau\s+khi|khi\s+c[o6]\b|khi\s+duoc\b|neu\b|trong\s+truong\s+hop"
-    r"|tuy\s+(?:theo|thuoc)|phu\s+thuoc|cho\s+(?:huong\s+dan|chi\s+dao|y\s+kien|phe\s+duyet)"
+    r"|tuy\s+(?:theo|thuoc|vao|tinh\s+hinh)|phu\s+thuoc|cho\s+(?:huong\s+dan|chi\s+dao|y\s+kien|phe\s+duyet)"
     r"|theo\s+(?:huong\s+dan|lo\s+trinh|tien\s+do)\b"
     r"|can\s+cu\s+(?:vao\s+)?(?:huong\s+dan|chi\s+dao|van\s+ban|ket\s+qua|tinh\s+hinh)\b"
     r"|(?:ngay\s+)?khi\s+(?:phat\s+sinh|xay\s+ra|can(?:\s+thiet)?\b|du\s+dieu\s+kien)"
@@ -313,6 +315,12 @@ def _candidates(f: str) -> list[_Cand]:
                 continue
             c = _Cand("month", s, e, int(g(pre + "_y")), mo)
             _part_of_month(f, c)
+        elif g("pyr"):
+            w = g("pyr_w")
+            if w == "cuoi":
+                c = _Cand("year", s, e, None)
+            else:
+                c = _Cand("month", s, e, None, 1 if w == "dau" else 6)
         elif g("dmx"):
             d, mo = int(g("dmx_d")), int(g("dmx_m"))
             if not (1 <= mo <= 12 and 1 <= d <= 31):

@@ -206,6 +206,10 @@ DATED = [
     ("Trước 16h30, ngày 20/12/2025", "datetime", at(2025, 12, 20, 16, 30)),
     ("Trước ngày 15/12/2025 (sau khi được phê duyệt)", "date", at(2025, 12, 15)),
     # third round: long cells, lists, first deadline then "thường xuyên"
+    ("Cuối năm", "year", at(2025, 12, 31)),
+    ("Giữa năm", "month", at(2025, 6, 30)),
+    ("Tuần 1 tháng 12/2025", "date", at(2025, 12, 7)),
+    ("Ngày 05-10/12/2025", "date", at(2025, 12, 10)),
     (
         "Xây dựng kế hoạch trước ngày 15/11/2025; tổ chức thực hiện trong tháng 12/2025",
         "month",
@@ -318,6 +322,8 @@ UNDATED = [
     ("Tháng 11 hàng năm", "recurring"),
     ("Hằng tuần, thứ Sáu", "recurring"),
     # third round
+    ("Tùy tình hình thực tế", "conditional"),
+    ("Cuối năm học", "none"),
     ("Thường xuyên, báo cáo định kỳ 6 tháng và năm", "recurring"),
     ("Định kỳ 06 tháng, hằng năm", "recurring"),
     ("Báo cáo định kỳ trước ngày 15 của tháng cuối quý", "recurring"),
