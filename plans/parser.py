@@ -308,6 +308,8 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                     r"(can c|thuc hien (ke hoach|quyet dinh|cong van|chi thi|thong bao|van ban))", f
                 )
                 or _ROMAN_HEAD.match(t)
+                or _PART_HEAD.match(f)
+                or (parts and (_ITEM_HEAD.match(t) or _DASH.match(t)))
                 or (parts and t.endswith((";", ":")))
                 or (parts and (len(t) > 160 or "nhu sau" in f))
             ):
@@ -343,6 +345,51 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
 
 
 # ====================================================================== body structure
+
+_PART_HEAD = re.compile(
+    r"^phan\s+(?:thu\s+)?([ivx]{1,4}|\d{1,2}|nhat|hai|ba|bon|nam|[abc])\b\s*[.:-]?\s*(.*)$"
+)
+_PAST_PART = re.compile(r"^(ket qua|danh gia|tinh hinh|thuc trang|tong ket|bao cao ket qua)")
+_PART_WORDS = {"nhat": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "a": 1, "b": 2, "c": 3}
+
+
+def _flatten_parts(lines: list[str]) -> list[str]:
+    """ "PHẦN I – KẾT QUẢ NĂM 2025 / PHẦN II – NHIỆM VỤ NĂM 2026 / PHẦN III – TỔ CHỨC THỰC
+    HIỆN": a part reviewing the past is not tasks and is dropped; a part holding roman
+    sections gives way to them; a part without any becomes a section of its own."""
+    heads: list[tuple[int, int, str, int]] = []  # (line, first body line, title, number)
+    for i, line in enumerate(lines):
+        t = _clean(line)
+        if not t or len(t) > 120:
+            continue
+        m = _PART_HEAD.match(fold(t))
+        if not m or not _is_upper_heading(t[:5]):
+            continue
+        tok = m.group(1)
+        num = roman_to_int(tok) or (int(tok) if tok.isdigit() else _PART_WORDS.get(tok, 0))
+        title = t[len(t) - len(m.group(2)) :].strip(" .:-–") if m.group(2) else ""
+        first = i + 1
+        if not title:
+            for j in range(i + 1, min(i + 4, len(lines))):
+                if _clean(lines[j]):
+                    title, first = _clean(lines[j]), j + 1
+                    break
+        heads.append((i, first, title, num or len(heads) + 1))
+    if len(heads) < 2:
+        return lines
+    out = lines[: heads[0][0]]
+    for k, (_i, first, title, num) in enumerate(heads):
+        end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+        body = lines[first:end]
+        if _PAST_PART.match(fold(title)):
+            continue
+        if any((m := _ROMAN_HEAD.match(_clean(b))) and _is_upper_heading(m.group(2)) for b in body):
+            out.extend(body)
+        else:
+            out.append(f"{_int_to_roman(num)}. {title}")
+            out.extend(body)
+    return out
+
 
 _ROMAN_HEAD = re.compile(r"^([IVXLC]{1,6}|[IVX1l]{2,5})\s*[.:)]\s*(\S.*)$")
 _ITEM_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(\S.*)$")
@@ -479,7 +526,11 @@ _CUE_REQ = re.compile(r"\b(theo yeu cau|khi co yeu cau)\b")
 
 def _phrase_after(orig: str, start: int, limit: int = 90) -> str:
     chunk = orig[start : start + limit]
-    m = re.search(r"[;.!?)](?:\s|$)|\s(?:để|đe|de|nhằm|và gửi|gửi về)\s", chunk)
+    m = re.search(
+        r"[;.!?)](?:\s|$)|\s(?:để|đe|de|nhằm|và gửi|gửi về)\s"
+        r"|,\s+(?=(?:báo cáo|bao cao|gửi|gui|nộp|nop)\b)",
+        chunk,
+    )
     if m:
         keep = chunk[m.start()] == ")" and chunk.count("(") > 0
         chunk = chunk[: m.start() + (1 if keep else 0)]
@@ -2432,21 +2483,56 @@ class _BodyParser:
                         men = _mentioned_unit(txt, self.units)
                         if men:
                             lead_cells = [men]
-                    tasks.append(
-                        self.make_task(
-                            ref,
-                            _title_of(self.work_text(txt)),
-                            txt,
-                            cont.text,
-                            lead_cells,
-                            [],
-                            None,
-                            fd[0],
-                            fd[1],
-                            "assignment",
+                    # "báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 10/12": two reports
+                    pieces = _report_clauses(txt)
+                    dated = [
+                        (pc, d)
+                        for pc in pieces
+                        if (d := find_deadline(pc, year, self.ref_date, dated_only=True))
+                    ]
+                    if len(dated) < 2:
+                        dated = [(txt, fd)]
+                    for n_piece, (pc, d) in enumerate(dated, 1):
+                        tasks.append(
+                            self.make_task(
+                                ref if len(dated) == 1 else f"{ref}.{n_piece}",
+                                _title_of(self.work_text(txt))
+                                if len(dated) == 1
+                                else _title_of(_strip_subject(pc, sub)),
+                                pc,
+                                cont.text,
+                                lead_cells,
+                                [],
+                                None,
+                                d[0],
+                                d[1],
+                                "assignment",
+                            )
                         )
-                    )
         return tasks
+
+
+def _report_clauses(text: str) -> list[str]:
+    """Split "… báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 10/12" at each
+    report it names."""
+    f = fold(text)
+    cuts = [m.start() + 1 for m in re.finditer(r"[,;]\s+(?=bao cao\b)", f)]
+    if not cuts:
+        return [text]
+    out, last = [], 0
+    for c in cuts:
+        out.append(text[last:c].strip(" ,;"))
+        last = c
+    out.append(text[last:].strip(" ,;."))
+    return [o for o in out if o]
+
+
+def _strip_subject(text: str, sub: tuple[str, int] | None) -> str:
+    """The clause without the unit that starts the sentence, capitalised."""
+    t = text.strip()
+    if sub and t.startswith(sub[0]):
+        t = t[len(sub[0]) :].strip(" ,:")
+    return t[:1].upper() + t[1:] if t else text
 
 
 def _node_ref(node: Node) -> str:
@@ -2516,7 +2602,7 @@ def _parse_plan(
         if not raw:
             text_lines = [b.text for b in blocks[app_at + 1 :] if b.cells is None]
             raw = _tasks_from_text_appendix(text_lines, units, year)
-    body_lines = [b.text for b in blocks[body_start:body_end] if b.cells is None]
+    body_lines = _flatten_parts([b.text for b in blocks[body_start:body_end] if b.cells is None])
     tree = build_tree(body_lines)
     sections = [c for c in tree.children if c.kind == "section"]
     impl = [s for s in sections if _IMPL_SECTION.search(fold(s.text))]

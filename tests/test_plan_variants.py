@@ -328,6 +328,27 @@ def test_roles_in_a_trailing_parenthesis_and_an_unknown_subject() -> None:
     assert any("1 nhiệm vụ chưa xác định được cơ quan chủ trì" in w for w in plan.warnings)
 
 
+def test_parts_review_of_last_year_is_not_tasks() -> None:
+    """ "PHẦN I – KẾT QUẢ THỰC HIỆN NĂM 2025" (achievements, with units and dates) is not a
+    task list; "PHẦN II" holds the sections; "PHẦN III – TỔ CHỨC THỰC HIỆN" is a section of its
+    own; one sentence naming two reports gives two tasks."""
+    plan = parse_file("hai-an_kh05-nam-2026.txt")
+    assert plan.title == "Công tác văn hóa, xã hội năm 2026"
+    assert plan.issuer == "UBND phường Hải An"
+    check(
+        plan,
+        [
+            ("I.1", [VH], "recurring", None),
+            ("I.2", [TTVH], "quarter", "2026-09-30"),
+            ("II.1", [VH], "date", "2026-11-15", ["Ủy ban MTTQ Việt Nam"]),
+            ("II.2", ["Trạm Y tế"], "recurring", None),
+            ("III.2.1", ["Các cơ quan, đơn vị"], "date", "2026-06-15"),
+            ("III.2.2", ["Các cơ quan, đơn vị"], "date", "2026-12-10"),
+        ],
+    )
+    assert by_ref(plan)["III.2.2"].title == "Báo cáo năm trước ngày 10/12/2026"
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
