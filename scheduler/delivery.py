@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dtm
 import logging
@@ -139,8 +140,31 @@ async def send_one(bot: object, engine: Engine, out: Outgoing, clock: Clock) -> 
     except (TimedOut, NetworkError) as exc:
         release_for_retry(engine, out.notification_id, str(exc), clock.now())
         return "retry"
-    mark_sent(engine, out.notification_id, out.chat_id, msg.message_id, clock.now())
+    await _record_sent(engine, out, msg.message_id, clock)
     return "sent"
+
+
+MARK_SENT_PATIENCE = 60.0  # seconds of database trouble we wait out before giving up
+
+
+async def _record_sent(engine: Engine, out: Outgoing, message_id: int, clock: Clock) -> None:
+    """Telegram has the message: record it even through a short database outage, because an
+    unrecorded send is repeated once its claim lapses."""
+    from sqlalchemy.exc import OperationalError
+
+    delay, waited = 0.2, 0.0
+    while True:
+        try:
+            mark_sent(engine, out.notification_id, out.chat_id, message_id, clock.now())
+            return
+        except OperationalError:
+            if waited >= MARK_SENT_PATIENCE:
+                raise
+            log.warning("database unavailable while recording notice %s; retrying",
+                        out.notification_id)
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)
 
 
 def _mark_unreachable(engine: Engine, out: Outgoing, now: dtm.datetime) -> None:
