@@ -1791,9 +1791,14 @@ _WORK_PREFIX = re.compile(
     r"phu trach)(?: thuc hien)?\s*,?\s*)?(?P<coop>(?:va |, ?)?phoi hop(?: chat che)?(?: voi)?\s+)?"
 )
 _CONTENT_SECTION = re.compile(
-    r"(noi dung|nhiem vu|chi tieu|giai phap|cong viec|ke hoach thuc hien)"
+    r"(noi dung|nhiem vu|chi tieu|giai phap|cong viec|ke hoach thuc hien|hoat dong|lo trinh|"
+    r"bien phap)"
 )
-_NOT_TASK_SECTION = re.compile(r"(muc dich|yeu cau|kinh phi|to chuc thuc hien|dieu khoan|hieu luc)")
+_NOT_TASK_SECTION = re.compile(
+    r"(muc dich|yeu cau|kinh phi|to chuc thuc hien|dieu khoan|hieu luc|"
+    # a review of what was done is not a list of tasks
+    r"^(?:tinh hinh|ket qua|thuc trang|danh gia ket qua|tong ket)|ton tai|han che)"
+)
 _IMPL_SECTION = re.compile(r"(to chuc thuc hien|phan cong|trach nhiem)")
 _STOP_TOPIC = {
     "ve",

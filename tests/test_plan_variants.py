@@ -349,6 +349,19 @@ def test_parts_review_of_last_year_is_not_tasks() -> None:
     assert by_ref(plan)["III.2.2"].title == "Báo cáo năm trước ngày 10/12/2026"
 
 
+def test_review_section_and_activities_section() -> None:
+    """ "II. TÌNH HÌNH THỰC HIỆN NĂM 2025" is not tasks; "III. CÁC HOẠT ĐỘNG TRỌNG TÂM" is."""
+    plan = parse_file("ngu-lao_kh21-hoat-dong.txt")
+    check(
+        plan,
+        [
+            ("III.1.1", [VH], "date", "2026-06-01"),
+            ("III.2.1", ["Ủy ban MTTQ Việt Nam"], "month", "2026-06-30"),
+            ("IV", [VH], "date", "2026-07-05"),
+        ],
+    )
+
+
 # ------------------------------------------------------------------ .docx variants
 
 
