@@ -269,6 +269,7 @@ _BLOCK_NEG_RE = re.compile(
     r"|da\s+xu\s+ly|da\s+khac\s+phuc)"
     r"\s+(?:(?:co|gap|bi|con|thay|gi|van\s+de|xong|duoc|vuong|nao)\s+){0,3}$"
 )
+_BLOCK_POSTNEG_RE = re.compile(r"\s+(?:gi\s+)?dau\b|\s+gi\s+ca\b")
 _NOTE_LEAD_RE = re.compile(
     r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang|boi|tai\s+vi|boi\s+vi)\b)+"
 )
@@ -279,7 +280,7 @@ _NOTE_TAIL_RE = re.compile(
 )
 
 _PCT_RE = re.compile(
-    r"(?<![\d.,])(?:(?P<lo>\d{1,3}(?:[.,]\d{1,2})?)\s*%?\s*(?:-|–|~|den|toi)\s*)?"
+    r"(?<![\d.,])(?:(?P<lo>\d{1,3}(?:[.,]\d{1,2})?)\s*%?\s*(?P<sep>-|–|~|den|toi|\s)\s*)?"
     r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:%|phan\s+tram\b)"
 )
 _DIGIT_WORDS = {
@@ -366,7 +367,8 @@ _NOT_HANDED_RE = re.compile(
 )
 # another part still under way, next to a "done"
 _STILL_RE = re.compile(
-    r"\b(?:dang\s+(?:lam|thuc\s+hien|trien\s+khai|xu\s+ly|hoan\s+thien|tong\s+hop)"
+    r"\b(?:dang\s+(?:lam|thuc\s+hien|trien\s+khai|xu\s+ly|hoan\s+thien|tong\s+hop|sua|chinh\s+sua"
+    r"|bo\s+sung|ra\s+soat|cap\s+nhat|soan|chuan\s+bi)"
     r"|chua\s+(?:lam|xong|hoan\s+thanh|thuc\s+hien|trien\s+khai))\b"
 )
 # a time ahead before "xong" makes it a plan: "chiều nay xong", "khoảng thứ 5 là xong"
@@ -381,7 +383,7 @@ _DONE_PARTIAL_RE = re.compile(
     r"\s*(?:(?:1|mot)\s+(?:phan|so|it|nua)|duoc\s+(?:(?:1|mot)\s+(?:phan|so|it)|vai|nhieu|kha"
     r"|phan\s+lon|\d)|phan\s+lon|mot\s+vai|vai\b"
     r"|\d+(?!\s*(?:%|/|phan\s+tram))\s+(?!ngay|hom|thang|gio|h\b)[a-z]"
-    r"|(?:dot|giai\s+doan|buoc|phan|hang\s+muc|noi\s+dung|muc|khau)\s+(?:\d|mot|dau|[iv]+\b)"
+    r"|(?:dot|lan|giai\s+doan|buoc|phan|hang\s+muc|noi\s+dung|muc|khau)\s+(?:\d|mot|dau|[iv]+\b)"
     rf"|(?:thi|se|moi)\b|{_PRON}\s+(?:se\s+)?(?:bao|gui|nop|chuyen|bao\s+cao)\b)"
 )
 
@@ -393,12 +395,16 @@ _PROGRESS_RE = re.compile(
     r"|da\s+(?:lam|thuc\s+hien|trien\s+khai|thu|xong)\s+duoc|da\s+trien\s+khai"
     r"|(?:lam|thuc\s+hien|trien\s+khai|xong)\s+duoc\s+(?:mot\s+(?:it|phan|so|chut)|\d|vai|nhieu"
     r"|kha|phan)|(?:moi|vua|da|dang)\s+bat\s+dau"
-    rf"|se\s+(?:{_W}\s+)?(?:lam|{_SUBMIT}|hoan\s+thanh|xong|trien\s+khai|kip)"
+    rf"|se\s+(?:{_W}\s+)?(?:{_SUBMIT}|hoan\s+thanh|xong|kip)|lam\s+(?:ngay|luon|tiep)"
     rf"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua)\s+(?:{_PRON}\s+)?"
     rf"(?:se\s+)?(?:{_SUBMIT}|lam\s+xong|xong))\b"
 )
 _NOT_STARTED_RE = re.compile(
-    r"\b(?:chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
+    # a plan to start ("em sẽ làm", "tuần sau em làm") is not a start
+    r"\b(?:(?:se\s+|(?:tuan\s+sau|thang\s+sau|mai|ngay\s+mai|chieu|chieu\s+nay|sang\s+mai|toi\s+nay"
+    rf"|lat\s+nua|lat)\s+(?:{_PRON}\s+)?(?:se\s+)?)(?:lam|trien\s+khai|thuc\s+hien|bat\s+dau)\b"
+    r"(?!\s+(?:xong|ngay|luon|tiep|not|duoc))"
+    r"|chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
     rf"|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started)\b"
 )
 # "vì", "do" as "because"; folded they are also "vị"/"độ"/"đó" ("đơn vị", "tiến độ", "VI.3").
@@ -483,9 +489,16 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
     if last is not None:
         try:
             v = _num(last.group("v"))
-            lo = last.group("lo")
-            if lo is not None and _num(lo) <= v:
-                v = _num(lo)
+            lo = None if last.group("lo") is None else _num(last.group("lo"))
+            # a range keeps its lower bound: "60-70%"; "30 40%" only when round, and a wide gap is
+            # a reference before a figure ("NV2 - 60%", "tháng 12 60%")
+            spaced = lo is not None and not last.group("sep").strip()
+            if (
+                lo is not None
+                and 0 <= v - lo <= 30
+                and (not spaced or (v - lo <= 20 and lo % 5 == 0 and v % 5 == 0))
+            ):
+                v = lo
         except ValueError:
             return None, True, False
         pct = min(round(v), 99) if v < 100 else round(v)
@@ -575,6 +588,8 @@ def parse_reply(
     for mb in _BLOCK_RE.finditer(h):
         if _BLOCK_NEG_RE.search(h, max(0, mb.start() - 40), mb.start()) is not None:
             continue
+        if _BLOCK_POSTNEG_RE.match(h, mb.end()):
+            continue  # "khó khăn gì đâu", "vướng gì đâu": there is none
         word = mb.group(0)
         if word.startswith(("cho ", "doi ")) and _GIVE_BEFORE_RE.search(
             h, max(0, mb.start() - 40), mb.start()

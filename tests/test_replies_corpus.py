@@ -726,6 +726,9 @@ TRAPS = [
     ("vướng quá", "blocked", None, None),
     ("đang chờ", "blocked", None, None),
     ("mai xong", "in_progress", None, None),
+    ("NV2 - 60%", "in_progress", 60, None),
+    ("Mục 3 - 50%", "in_progress", 50, None),
+    ("tháng 12 60%", "in_progress", 60, None),
     # task references and emphasis
     ("VI.3 xong", "done", 100, None),
     ("NV2 - xong", "done", 100, None),
@@ -741,8 +744,74 @@ TRAPS = [
     ("đơn vị em đã xong", "done", 100, None),
 ]
 
+# A fifth round: multi-line Zalo messages, capitals without marks, rhetorical negation
+# ("khó khăn gì đâu"), bare-space ranges ("30 40%"), and plans to start ("em sẽ làm",
+# "tuần sau em làm": not started) versus plans to finish ("mai em gửi": in progress).
+FIFTH_ROUND = [
+    (
+        "Dạ em chào anh ạ.\nVề nội dung rà soát, em đã làm xong và gửi qua mail rồi ạ.\nAnh kiểm tra giúp em nhé",
+        "done",
+        100,
+        None,
+    ),
+    (
+        "Em xin báo cáo tiến độ như sau:\n- Đã hoàn thành 3/4 thôn\n- Thôn còn lại dự kiến xong trong tuần",
+        "in_progress",
+        75,
+        None,
+    ),
+    (
+        "Kính gửi anh, do phần mềm lỗi nên em chưa nhập được, em xin gia hạn đến thứ 6 ạ",
+        "extension",
+        None,
+        D(2025, 12, 5),
+    ),
+    ("Dạ hiện tại vẫn đang chờ ý kiến của lãnh đạo xã ạ", "blocked", None, None),
+    ("DA EM DANG LAM A", "in_progress", None, None),
+    ("da em lam xong roi a", "done", 100, None),
+    ("Xong roi anh oi", "done", 100, None),
+    ("chua xong anh oi, mai em gui", "in_progress", None, None),
+    ("em dang tong hop, chieu gui anh", "in_progress", None, None),
+    ("Việc này em đã báo cáo anh hôm qua rồi", "done", 100, None),
+    ("cái này xong lâu rồi", "done", 100, None),
+    ("đã hoàn thành từ tháng trước", "done", 100, None),
+    ("vẫn chưa có hướng dẫn anh ạ", "blocked", None, None),
+    ("bên em chưa nhận được kinh phí", "blocked", None, None),
+    ("vướng, em gọi anh sau", "blocked", None, None),
+    ("em đang vướng chút việc, chiều em làm", "blocked", None, None),
+    ("tuần này em đi tập huấn, tuần sau em làm", "not_started", 0, None),
+    ("em nghỉ ốm, xin lùi lại 2 hôm", "extension", None, D(2025, 12, 5)),
+    (
+        "xin gia hạn đến 20/12 ạ. Lý do: chờ số liệu của các thôn",
+        "extension",
+        None,
+        D(2025, 12, 20),
+    ),
+    ("có khó khăn gì đâu anh, xong rồi", "done", 100, None),
+    ("không khó khăn gì", "unknown", None, None),
+    ("hết vướng rồi anh", "unknown", None, None),
+    ("Tiến độ 100%", "done", 100, None),
+    ("0% ạ, chưa làm", "not_started", 0, None),
+    ("được khoảng 30 40%", "in_progress", 30, None),
+    ("80 đến 90%", "in_progress", 80, None),
+    ("em gửi rồi nhưng bị trả lại", "blocked", None, None),
+    ("đã gửi lần 1, đang sửa theo góp ý", "in_progress", None, None),
+    ("đang chỉnh sửa theo ý kiến của anh", "in_progress", None, None),
+    ("ok anh, em làm ngay", "in_progress", None, None),
+    ("em làm ngay đây ạ", "in_progress", None, None),
+    ("vâng em sẽ làm", "not_started", 0, None),
+    ("dạ vâng, em sẽ hoàn thành đúng hạn", "in_progress", None, None),
+    ("em sẽ cố gắng", "unknown", None, None),
+    ("em biết rồi", "unknown", None, None),
+    ("nhận rồi ạ", "unknown", None, None),
+    ("ok, thanks anh", "unknown", None, None),
+    ("tuần sau em làm tiếp", "in_progress", None, None),
+    ("mai em làm", "not_started", 0, None),
+    ("em sẽ làm xong trước 20/12", "in_progress", None, None),
+]
+
 STATEMENTS = DONE + IN_PROGRESS + NOT_STARTED + BLOCKED + EXTENSION
-_ROUNDS = SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND + TRAPS
+_ROUNDS = SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND + FIFTH_ROUND + TRAPS
 STATEMENTS += [r for r in _ROUNDS if r[1] != "unknown"]
 UNKNOWN += [r for r in _ROUNDS if r[1] == "unknown"]
 ALL = STATEMENTS + UNKNOWN
