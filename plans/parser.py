@@ -546,6 +546,15 @@ def find_deadline(
     """A deadline written in prose, found by its cue words; None if there is none."""
     if not text:
         return None
+    return _find_deadline(text, year, ref_date, dated_only)
+
+
+# the same sentence is looked at by several passes (tasks, reports, titles) and again on a
+# re-import; Deadline is frozen, so a result can be shared
+@functools.lru_cache(maxsize=8192)
+def _find_deadline(
+    text: str, year: int | None, ref_date: dtm.date | None, dated_only: bool
+) -> tuple[str, Deadline] | None:
     orig, f = fold_aligned(text)
     for m in _CUE_DATED.finditer(f):
         # "Thời hạn: Quý II/2026" keeps the value; "chậm nhất ngày …" keeps its words
