@@ -133,17 +133,29 @@ def _insert_new(session: Session, rows: list[dict[str, object]]) -> int:
     return added
 
 
+SYNC_CHUNK = 100  # tasks per transaction: a city-wide daily sync must not hold the writer
+
+
 def sync_tasks(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
                task_ids: list[int] | None = None, org_id: int | None = None) -> int:
+    """Re-plan the pending notices of the given (or all open) tasks, in short transactions
+    so that progress replies keep being written while a large sync runs (SQLite has one
+    writer; on PostgreSQL it keeps row locks short)."""
     with session_scope(engine) as session:
-        stmt = select(Task).where(col(Task.status).not_in((TaskStatus.DONE,)))
+        stmt = select(Task.id).where(col(Task.status).not_in((TaskStatus.DONE,)))
         if task_ids is not None:
-            stmt = select(Task).where(col(Task.id).in_(task_ids))
+            stmt = select(Task.id).where(col(Task.id).in_(task_ids))
         if org_id is not None:
             stmt = stmt.where(Task.org_id == org_id)
         # One order for every process, so concurrent syncs take row locks in the same order.
-        stmt = stmt.order_by(col(Task.id))
-        return sum(sync_task(session, t, calendar, now) for t in session.exec(stmt))
+        ids = list(session.exec(stmt.order_by(col(Task.id))))
+    added = 0
+    for start in range(0, len(ids), SYNC_CHUNK):
+        with session_scope(engine) as session:
+            chunk = session.exec(select(Task).where(col(Task.id).in_(ids[start:start + SYNC_CHUNK]))
+                                 .order_by(col(Task.id)))
+            added += sum(sync_task(session, t, calendar, now) for t in chunk)
+    return added
 
 
 def claim_due(engine: Engine, now: dtm.datetime, limit: int = 200) -> list[int]:
