@@ -253,11 +253,17 @@ class _Numbering:
         self.abstract_of: dict[str, str] = {}
         self.counters: dict[str, list[int]] = {}
         self.style_num: dict[str, tuple[str, int]] = {}
+        # "restart numbering": a list instance that starts a level again at a given number
+        self.overrides: dict[str, dict[int, int]] = {}
+        self.seen: set[str] = set()
         try:
-            part = document.part.numbering_part  # type: ignore[attr-defined]
-            root = part.element
-        except Exception:  # no numbering part
-            return
+            self._load(document)
+        except Exception:  # no numbering part, or a broken one: the text alone is kept
+            self.levels = {}
+
+    def _load(self, document: object) -> None:
+        part = document.part.numbering_part  # type: ignore[attr-defined]
+        root = part.element
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         for an in root.iterchildren(_W + "abstractNum"):
             aid = an.get(_W + "abstractNumId") or ""
@@ -279,14 +285,24 @@ class _Numbering:
             self.abstract_of[nid] = aid or ""
             for ilvl, spec in abstract.get(aid or "", {}).items():
                 self.levels[(nid, ilvl)] = spec
-        try:
-            for st in document.styles:  # type: ignore[attr-defined]
-                ppr = st.element.find(_W + "pPr")
+            for ov in num.iterchildren(_W + "lvlOverride"):
+                so = ov.find(_W + "startOverride")
+                if so is not None:
+                    lvl_no = int(ov.get(_W + "ilvl") or 0)
+                    self.overrides.setdefault(nid, {})[lvl_no] = int(so.get(_W + "val") or 1)
+        by_id = {}
+        for st in document.styles:  # type: ignore[attr-defined]
+            by_id[st.style_id] = st
+        for sid, st in by_id.items():
+            # numbering set on a style, or on the style it is based on ("Heading 2" → …)
+            cur, depth = st, 0
+            while cur is not None and depth < 10:
+                ppr = cur.element.find(_W + "pPr")
                 numpr = ppr.find(_W + "numPr") if ppr is not None else None
                 if numpr is not None:
-                    self.style_num[st.style_id] = _numpr(numpr, ("", 0))
-        except Exception:
-            pass
+                    self.style_num[sid] = _numpr(numpr, ("", 0))
+                    break
+                cur, depth = getattr(cur, "base_style", None), depth + 1
 
     def label(self, p_element: object, style_id: str | None) -> str:
         if not self.levels:
@@ -301,6 +317,15 @@ class _Numbering:
         fmt, text, _start = self.levels[(nid, ilvl)]
         key = self.abstract_of.get(nid, nid)
         counts = self.counters.setdefault(key, [0] * 9)
+        if nid not in self.seen:
+            self.seen.add(nid)
+            for lvl_no, start in self.overrides.get(nid, {}).items():
+                if 0 <= lvl_no < 9:
+                    counts[lvl_no] = 0
+                    self.levels[(nid, lvl_no)] = (
+                        *self.levels.get((nid, lvl_no), ("decimal", "%1.", 1))[:2],
+                        start,
+                    )
         if ilvl < 9:
             if counts[ilvl] == 0:
                 counts[ilvl] = self.levels[(nid, ilvl)][2]

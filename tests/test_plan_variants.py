@@ -763,6 +763,43 @@ def test_docx_word_auto_numbering(name: str, expected: list[tuple[Any, ...]]) ->
     assert got == [(r[0], r[1], r[2], r[3]) for r in expected]
 
 
+def test_docx_numbering_restarted_per_list() -> None:
+    """Two list instances of one list definition, the second "restart numbering" (a
+    startOverride), each under its own typed section heading."""
+    document = docx.Document()
+    num_id = _multilevel_list(document)
+    numbering = document.part.numbering_part.element
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "91")
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "90")
+    num.append(ref)
+    ov = OxmlElement("w:lvlOverride")
+    ov.set(qn("w:ilvl"), "1")
+    so = OxmlElement("w:startOverride")
+    so.set(qn("w:val"), "1")
+    ov.append(so)
+    num.append(ov)
+    numbering.append(num)
+    _header(document, ["ỦY BAN NHÂN DÂN XÃ KIẾN HẢI", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026"])
+    document.add_paragraph("I. NHIỆM VỤ CHUNG")
+    for text in (
+        "Trạm Y tế xã chủ trì giám sát dịch bệnh; thực hiện thường xuyên.",
+        "Phòng Văn hóa – Xã hội chủ trì tuyên truyền phòng dịch, hoàn thành trước ngày 30/4/2026.",
+    ):
+        _set_numbering(document.add_paragraph(text), num_id, 1)
+    document.add_paragraph("II. NHIỆM VỤ CỤ THỂ")
+    for text in ("Công an xã chủ trì kiểm tra các cơ sở kinh doanh trong tháng 5/2026.",):
+        _set_numbering(document.add_paragraph(text), "91", 1)
+    plan = _save(document)
+    got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [
+        ("I.1", ["Trạm Y tế"], "recurring", None),
+        ("I.2", [VH], "date", "2026-04-30"),
+        ("II.1", [CA], "month", "2026-05-31"),
+    ]
+
+
 def test_docx_list_styles() -> None:
     """ "List Number" / "List Bullet" styles carry their numbering in the style."""
     document = docx.Document()
