@@ -343,7 +343,8 @@ _SUBMIT = (
 _ACT = r"(?:thuc\s+hien|xu\s+ly|giai\s+quyet|to\s+chuc)"
 _DONE_RE = re.compile(
     rf"\b(?:{_XONG}|hoan\s+thanh|hoan\s+than|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
-    rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc)|{_SUBMIT}(?:\s+{_W}){{0,2}}?\s+roi)\b"
+    rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc)|{_SUBMIT}(?:\s+{_W}){{0,2}}?\s+roi"
+    rf"|(?:vua|vua\s+moi|moi)\s+{_SUBMIT})\b"
 )
 # before a "done" word: it is not done (yet)
 _DONE_NEG_RE = re.compile(
@@ -374,7 +375,8 @@ _STILL_RE = re.compile(
 # a time ahead before "xong" makes it a plan: "chiều nay xong", "khoảng thứ 5 là xong"
 _DONE_LATER_RE = re.compile(
     r"(?:\bla|\b(?:mai|ngay\s+mai|sang\s+mai|chieu\s+mai|chieu\s+nay|toi\s+nay|tuan\s+sau"
-    r"|thang\s+sau|cuoi\s+tuan|cuoi\s+thang|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|nua)"
+    r"|thang\s+sau|cuoi\s+tuan|cuoi\s+thang|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|nua"
+    r"|\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?)"
     r"(?:\s+" + _W + r"){0,2})\s+$"
 )
 # after a "done" word: only part of it ("xong một phần", "xong 4 thôn"), or a future ("xong thì
@@ -613,6 +615,7 @@ def parse_reply(
             continue
         if (
             not md.group(0).startswith("da ")
+            and not h.endswith("da ", 0, md.start())
             and not h.startswith(" roi", md.end())
             and _DONE_LATER_RE.search(h, max(0, md.start() - 30), md.start())
         ):
