@@ -221,8 +221,9 @@ _EXT_BARE_RE = re.compile(
     # is a report)
     rf"\b(?:(?:xin|cho|de\s+nghi)\s+(?:phep\s+)?(?:{_PRON}\s+)?(?:xin\s+|duoc\s+)?(?:khat"
     r"|(?:nop|gui|bao\s+cao|hoan\s+thanh|tra|lam)\s+(?:muon|cham|tre))"
-    rf"|(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?them|can\s+them(?=\s+(?:thoi\s+gian|\d|mot|hai"
-    r"|ba|vai)))\b"
+    # "xin thêm 3 ngày", "cho em thêm thời gian", but not "gửi cho em thêm mẫu báo cáo"
+    rf"|(?:(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?|can\s+)them(?=\s+(?:thoi\s+gian|han|\d|mot"
+    r"|hai|ba|bon|nam|vai|it|chut|ngay|tuan|hom)\b|\s*(?:$|[^\w\s]|(?:a|nhe|nha|duoc)\b)))\b"
 )
 _EXT_NEG_RE = re.compile(
     r"\b(?:khong|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+|muon\s+)*$"

@@ -740,6 +740,9 @@ TRAPS = [
     ("hoàn thành muộn 2 ngày", "done", 100, None),
     ("Xong (VI.3), đang làm (VI.4)", "in_progress", None, None),
     ("quá hạn", "unknown", None, None),
+    ("anh gửi cho em thêm mẫu báo cáo", "unknown", None, None),
+    ("xin thêm tài liệu", "unknown", None, None),
+    ("cho em thêm chút thời gian", "extension", None, None),
     # task references and emphasis
     ("VI.3 xong", "done", 100, None),
     ("NV2 - xong", "done", 100, None),
