@@ -225,6 +225,8 @@ _EXT_BARE_RE = re.compile(
     rf"|(?:(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?|can\s+)them(?=\s+(?:thoi\s+gian|han|\d|mot"
     r"|hai|ba|bon|nam|vai|it|chut|ngay|tuan|hom)\b|\s*(?:$|[^\w\s]|(?:a|nhe|nha|duoc)\b)))\b"
 )
+_AMBIGUOUS_EXT_RE = re.compile(r"\b(?:doi|hoan)(?:\s+lai)?$")
+_DEADLINE_WORD_RE = re.compile(r"\s+(?:han|thoi\s+han|deadline|ngay\s+nop|thoi\s+gian)\b")
 _EXT_NEG_RE = re.compile(
     r"\b(?:khong|chang|chua)\s+(?:can\s+|phai\s+|xin\s+|de\s+nghi\s+|muon\s+)*$"
 )
@@ -578,7 +580,15 @@ def parse_reply(
     # 1. extension request (a request may be a question: "gia hạn đến 20/12 được không ạ?")
     m = _EXT_RE.search(g) or _EXT_BARE_RE.search(g)
     if m is not None and _EXT_NEG_RE.search(g, 0, m.start()) is None:
-        return _extension(t, m, ref_date, now)
+        ext = _extension(t, m, ref_date, now)
+        # "đổi"/"hoàn" are also "change"/"return" ("đổi sang mẫu mới", "hoàn lại hồ sơ"): a
+        # request only with a date
+        if (
+            ext.new_due is not None
+            or not _AMBIGUOUS_EXT_RE.search(m.group())
+            or _DEADLINE_WORD_RE.match(g, m.end())
+        ):
+            return ext
 
     # 2. a question back ("xong chưa?") is not an answer; only the statements count
     h = _mask_questions(g)

@@ -743,6 +743,10 @@ TRAPS = [
     ("anh gửi cho em thêm mẫu báo cáo", "unknown", None, None),
     ("xin thêm tài liệu", "unknown", None, None),
     ("cho em thêm chút thời gian", "extension", None, None),
+    ("đã đổi sang mẫu mới", "unknown", None, None),
+    ("hoàn lại hồ sơ cho dân", "unknown", None, None),
+    ("xin đổi hạn", "extension", None, None),
+    ("dời lại 3 ngày", "extension", None, D(2025, 12, 6)),
     # task references and emphasis
     ("VI.3 xong", "done", 100, None),
     ("NV2 - xong", "done", 100, None),
