@@ -319,10 +319,11 @@ _FRAC_QTY_RE = re.compile(
 _DATE_CTX_RE = re.compile(
     r"\b(?:ngay|den|toi|tu|truoc|sau|han|hom|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7]))\s*$"
 )
-# "gửi cho phòng", "báo cáo cho Sở": "cho" is "to", not "chờ"
-_GIVE_BEFORE_RE = re.compile(
-    r"\b(?:gui|nop|chuyen|giao|trinh|dua|bao\s+cao|bao|cung\s+cap|email|zalo|file|mail)\b"
-    r"(?:\s+" + _W + r"){0,4}\s*$"
+# Folded, "chờ" (wait) is "cho" (give, to): "chờ" only opens a clause or follows a word that
+# leads into waiting ("vì chờ", "còn chờ", "em chờ"); "gửi cho phòng", "phát cho người dân" give.
+_WAIT_BEFORE_RE = re.compile(
+    r"(?:^|[^\w\s]|\b(?:vi|do|nen|con|dang|van|vua|phai|can|de|bi|hien|em|toi|minh|thi|ma|la"
+    r"|ben|phong|xa|a|oi|roi|nay|nhung))\s*$"
 )
 _HALF_RE = re.compile(
     r"\b(?:(?:mot|1)\s+nua|(?P<more>hon|qua|tren)\s+nua|(?<=duoc\s)nua|(?<=xong\s)nua"
@@ -604,8 +605,8 @@ def parse_reply(
         if _BLOCK_POSTNEG_RE.match(h, mb.end()):
             continue  # "khó khăn gì đâu", "vướng gì đâu": there is none
         word = mb.group(0)
-        if word.startswith(("cho ", "doi ")) and _GIVE_BEFORE_RE.search(
-            h, max(0, mb.start() - 40), mb.start()
+        if word.startswith(("cho ", "doi ")) and not _WAIT_BEFORE_RE.search(
+            h, max(0, mb.start() - 12), mb.start()
         ):
             continue
         # "chưa có kinh phí" is its own reason; after "vướng:" the reason follows

@@ -747,6 +747,10 @@ TRAPS = [
     ("hoàn lại hồ sơ cho dân", "unknown", None, None),
     ("xin đổi hạn", "extension", None, None),
     ("dời lại 3 ngày", "extension", None, D(2025, 12, 6)),
+    ("đã phát cho người dân", "unknown", None, None),
+    ("em hướng dẫn cho các thôn rồi", "unknown", None, None),
+    ("vì chờ phê duyệt nên chưa làm", "blocked", None, None),
+    ("em chờ kinh phí", "blocked", None, None),
     # task references and emphasis
     ("VI.3 xong", "done", 100, None),
     ("NV2 - xong", "done", 100, None),
