@@ -1058,7 +1058,7 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
     groups: list[tuple[list[str | None], list[list[str]]]] = []
     for rows in _table_blocks(blocks):
         header_at = None
-        for i, r in enumerate(rows[:6]):
+        for i, r in enumerate(rows[:15]):
             if _is_header_row(r) and _TASK_ROLES & set(_header_roles(r)):
                 header_at = i
                 break

@@ -1020,3 +1020,54 @@ def test_docx_sub_groups_and_a_budget_table() -> None:
         ],
     )
     assert by_ref(plan)["I.1.2"].section == "Công tác tuyên truyền"
+
+
+# ------------------------------------------------------------------ .xlsx not from our template
+
+
+def test_xlsx_appendix_of_their_own(tmp_path: Path) -> None:
+    """A commune's own spreadsheet: title rows above the header, merged group rows, dates as
+    Excel dates, an extra "Ghi chú" column."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "ỦY BAN NHÂN DÂN XÃ TÂN TIẾN"
+    ws["A2"] = "DANH MỤC NHIỆM VỤ NĂM 2026"
+    ws["A3"] = "(Kèm theo Kế hoạch số 30/KH-UBND ngày 20/01/2026)"
+    ws.append([])
+    ws.append(
+        ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Ghi chú"]
+    )
+    ws.append(["I. Công tác chỉ đạo, điều hành"])
+    ws.merge_cells(start_row=6, start_column=1, end_row=6, end_column=6)
+    ws.append(
+        [
+            "1",
+            "Ban hành Quy chế làm việc",
+            "Văn phòng HĐND và UBND",
+            "Các cơ quan chuyên môn",
+            dtm.datetime(2026, 3, 31),
+            "",
+        ]
+    )
+    ws.append(
+        ["2", "Kiện toàn Tổ công tác chuyển đổi số", "Phòng VH-XH", "", "Quý I/2026", "Cập nhật"]
+    )
+    ws.append(["II. Công tác chuyên môn"])
+    ws.merge_cells(start_row=9, start_column=1, end_row=9, end_column=6)
+    ws.append(
+        ["1", "Rà soát quy hoạch sử dụng đất", "Phòng Kinh tế", "TT PV HCC", "Tháng 9/2026", ""]
+    )
+    path = tmp_path / "nhiem-vu.xlsx"
+    wb.save(path)
+    plan = parse_plan(read_document(path))
+    check(
+        plan,
+        [
+            ("I.1", [VP], "date", "2026-03-31", ["Các cơ quan chuyên môn"]),
+            ("I.2", [VH], "quarter", "2026-03-31", []),
+            ("II.1", [KT], "month", "2026-09-30", [HCC]),
+        ],
+    )
