@@ -1048,7 +1048,7 @@ def test_xlsx_appendix_of_their_own(tmp_path: Path) -> None:
             "Ban hành Quy chế làm việc",
             "Văn phòng HĐND và UBND",
             "Các cơ quan chuyên môn",
-            dtm.datetime(2026, 3, 31),
+            dtm.date(2026, 3, 31),
             "",
         ]
     )
