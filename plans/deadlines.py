@@ -398,6 +398,23 @@ def _part_of_month(f: str, c: _Cand) -> None:
         c.kind, c.day = "date", day
 
 
+_YEAR_SPAN_RE = re.compile(r"\d{4}\D+\d{4}")
+_FROM_YEAR_RE = re.compile(r"\btu\s+(?:nam\s+)?$")
+_ONWARDS_RE = re.compile(r"\s*,?\s*(?:tro\s+di|tro\s+ve\s+sau)\b")
+
+
+def _open_years(f: str, c: _Cand) -> bool:
+    """A span of years ("2026-2030", "từ năm 2026 trở đi"): next to "hằng năm" it is the
+    period of a recurring task, not one deadline."""
+    if c.kind != "year":
+        return False
+    return bool(
+        _YEAR_SPAN_RE.search(f, c.start, c.end)
+        or _FROM_YEAR_RE.search(f, max(0, c.start - 10), c.start)
+        or _ONWARDS_RE.match(f, c.end)
+    )
+
+
 def _cand_date(c: _Cand, year: int) -> dtm.date | None:
     if c.kind in ("date", "datetime"):
         return _safe_date(year, c.month or 1, c.day or 1)
@@ -464,7 +481,7 @@ def parse_deadline(
         best is not None
         and recur is not None
         and best.kind not in ("date", "datetime")
-        and (best.year is None or recur.start() < best.start)
+        and (best.year is None or recur.start() < best.start or _open_years(f, best))
     ):
         # "Hằng tháng, năm 2026": the period is the point, not the year; but in "Tháng 12/2025
         # và duy trì thường xuyên" the first deadline comes first

@@ -207,6 +207,9 @@ DATED = [
     ("Trước ngày 15/12/2025 (sau khi được phê duyệt)", "date", at(2025, 12, 15)),
     # third round: long cells, lists, first deadline then "thường xuyên"
     ("Cuối năm", "year", at(2025, 12, 31)),
+    ("Năm 2025 và hằng năm", "year", at(2025, 12, 31)),
+    ("Thời gian thực hiện: Quý IV/2025", "quarter", at(2025, 12, 31)),
+    ("Thời gian hoàn thành: trước ngày 30/11/2025", "date", at(2025, 11, 30)),
     ("Giữa năm", "month", at(2025, 6, 30)),
     ("Tuần 1 tháng 12/2025", "date", at(2025, 12, 7)),
     ("Ngày 05-10/12/2025", "date", at(2025, 12, 10)),
@@ -324,6 +327,9 @@ UNDATED = [
     # third round
     ("Tùy tình hình thực tế", "conditional"),
     ("Cuối năm học", "none"),
+    ("Giai đoạn 2026-2030, hằng năm", "recurring"),
+    ("Từ năm 2026 trở đi, hằng năm", "recurring"),
+    ("- Thời gian: thường xuyên", "recurring"),
     ("Thường xuyên, báo cáo định kỳ 6 tháng và năm", "recurring"),
     ("Định kỳ 06 tháng, hằng năm", "recurring"),
     ("Báo cáo định kỳ trước ngày 15 của tháng cuối quý", "recurring"),
