@@ -1071,3 +1071,62 @@ def test_xlsx_appendix_of_their_own(tmp_path: Path) -> None:
             ("II.1", [KT], "month", "2026-09-30", [HCC]),
         ],
     )
+
+
+# ------------------------------------------------------------------ a seed appendix re-typed
+
+
+def _seed_appendix_as_text(style: str) -> tuple[str, ParsedPlan]:
+    """Trần Liễu's 38-task appendix written out as a markdown table, tab-separated cells or
+    space-aligned columns wrapped within their widths (pdftotext -layout)."""
+    import textwrap
+
+    seed_path = Path(__file__).parent / "fixtures" / "tran-lieu_kh73-nq268.txt"
+    seed = parse_plan(read_document(seed_path))
+    lines = seed_path.read_text(encoding="utf-8").split("\n")
+    body = lines[: next(i for i, ln in enumerate(lines) if fold(ln).strip(" ,.'") == "phu luc")]
+    header = ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Tiến độ hoàn thành"]
+    rows: list[list[str]] = []
+    last = ""
+    for t in seed.tasks:
+        label, num = t.ref.split(".")
+        if label != last:
+            rows.append([label, t.section, "", "", ""])
+            last = label
+        rows.append(
+            [num, t.text, "; ".join(t.lead_raw), "; ".join(t.cooperate_raw), t.deadline_text]
+        )
+    out = [*body, "PHỤ LỤC", ""]
+    if style == "markdown":
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "---|" * len(header))
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+    elif style == "tabs":
+        out += ["\t".join(header)] + ["\t".join(r) for r in rows]
+    else:
+        widths = [5, 46, 26, 26, 20]
+        out.append("".join(h.ljust(w + 2) for h, w in zip(header, widths, strict=True)))
+        for r in rows:
+            wrapped = [textwrap.wrap(c, w) or [""] for c, w in zip(r, widths, strict=True)]
+            for k in range(max(len(x) for x in wrapped)):
+                out.append(
+                    "".join(
+                        (x[k] if k < len(x) else "").ljust(w + 2)
+                        for x, w in zip(wrapped, widths, strict=True)
+                    ).rstrip()
+                )
+    out.append("Tổng số: 38 nhiệm vụ./.")
+    return "\n".join(out), seed
+
+
+@pytest.mark.parametrize("style", ["markdown", "tabs", "layout"])
+def test_seed_appendix_retyped(style: str) -> None:
+    text, seed = _seed_appendix_as_text(style)
+    plan = parse_plan(text)
+
+    def essentials(p: ParsedPlan) -> list[tuple[Any, ...]]:
+        return [(t.ref, t.lead, t.cooperate, t.deadline_kind, t.due, t.condition) for t in p.tasks]
+
+    assert essentials(plan) == essentials(seed)
+    assert [t.text for t in plan.tasks] == [t.text for t in seed.tasks]
+    assert plan.unknown_units == []
