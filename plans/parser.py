@@ -793,6 +793,12 @@ def _looks_unit_start(seg: str) -> bool:
     return bool(_HEAD_AT.match(s)) and s[:1].isupper()
 
 
+def _short_unit(seg: str) -> bool:
+    """Short enough to be a unit cell, not counting a note in brackets ("Các phòng ban
+    chuyên môn (theo chức năng, nhiệm vụ, lĩnh vực được giao)")."""
+    return len(seg) <= 45 or len(re.sub(r"\([^)]*\)?", "", seg).strip()) <= 45
+
+
 def _looks_leader(seg: str) -> bool:
     return bool(re.match(r"(d/c|dong chi|chu tich|pho chu tich|pct\b|ct\b)", fold(seg)))
 
@@ -1523,7 +1529,7 @@ class _RowBuilder:
         cur = self.cur
         cells = self.cells
         if cur == "content":
-            if cells["content"] and _looks_unit_start(seg) and len(seg) <= 45:
+            if cells["content"] and _looks_unit_start(seg) and _short_unit(seg):
                 col = self.next_unit_col("content")
                 if col:
                     self.put(col, seg)

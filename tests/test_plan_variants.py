@@ -1101,6 +1101,12 @@ def _seed_appendix_as_text(style: str) -> tuple[str, ParsedPlan]:
         out.append("| " + " | ".join(header) + " |")
         out.append("|" + "---|" * len(header))
         out += ["| " + " | ".join(r) + " |" for r in rows]
+    elif style.startswith("flat"):
+        # one cell per line; "flat-order" puts the deadline before the cooperating units
+        order = [0, 1, 2, 4, 3] if style == "flat-order" else [0, 1, 2, 3, 4]
+        out += [header[k] for k in order]
+        for r in rows:
+            out += [r[k] for k in order if r[k]]
     elif style == "tabs":
         out += ["\t".join(header)] + ["\t".join(r) for r in rows]
     else:
@@ -1119,7 +1125,7 @@ def _seed_appendix_as_text(style: str) -> tuple[str, ParsedPlan]:
     return "\n".join(out), seed
 
 
-@pytest.mark.parametrize("style", ["markdown", "tabs", "layout"])
+@pytest.mark.parametrize("style", ["markdown", "tabs", "layout", "flat", "flat-order"])
 def test_seed_appendix_retyped(style: str) -> None:
     text, seed = _seed_appendix_as_text(style)
     plan = parse_plan(text)
