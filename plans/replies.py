@@ -169,7 +169,8 @@ class _Text:
 _CANON_HINT_RE = re.compile(
     r"(?<![a-z0-9])(?:"
     + "|".join(sorted(map(re.escape, _ABBREV), key=len, reverse=True))
-    + r"|[a-z]*(?:w|dd|aa|ee|oo)[a-z]*|[a-z]*[aeiouy][a-z]*[sfrxj]|[a-z]*([a-z])\1\1[a-z]*)"
+    + r"|[a-z]{0,8}(?:w|dd|aa|ee|oo)[a-z]{0,8}|[a-z]{0,8}[aeiouy][a-z]{0,8}[sfrxj]"
+    r"|[a-z]{0,8}([a-z])\1\1[a-z]{0,8})"
     r"(?![a-z0-9])"
 )
 
