@@ -1529,7 +1529,11 @@ class _RowBuilder:
         cur = self.cur
         cells = self.cells
         if cur == "content":
-            if cells["content"] and _looks_unit_start(seg) and _short_unit(seg):
+            if (
+                cells["content"]
+                and _looks_unit_start(seg)
+                and (_short_unit(seg) or getattr(self.units.resolve(seg), "kind", "") == "unit")
+            ):
                 col = self.next_unit_col("content")
                 if col:
                     self.put(col, seg)

@@ -1076,12 +1076,13 @@ def test_xlsx_appendix_of_their_own(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ a seed appendix re-typed
 
 
-def _seed_appendix_as_text(style: str) -> tuple[str, ParsedPlan]:
-    """Trần Liễu's 38-task appendix written out as a markdown table, tab-separated cells or
-    space-aligned columns wrapped within their widths (pdftotext -layout)."""
+def _seed_appendix_as_text(style: str, seed_name: str) -> tuple[str, ParsedPlan]:
+    """A seed's appendix (Trần Liễu's 38 tasks, Đại Sơn's 23 OCR tasks) written out as a
+    markdown table, tab-separated cells, one cell per line, or space-aligned columns wrapped
+    within their widths (pdftotext -layout)."""
     import textwrap
 
-    seed_path = Path(__file__).parent / "fixtures" / "tran-lieu_kh73-nq268.txt"
+    seed_path = Path(__file__).parent / "fixtures" / seed_name
     seed = parse_plan(read_document(seed_path))
     lines = seed_path.read_text(encoding="utf-8").split("\n")
     body = lines[: next(i for i, ln in enumerate(lines) if fold(ln).strip(" ,.'") == "phu luc")]
@@ -1121,13 +1122,14 @@ def _seed_appendix_as_text(style: str) -> tuple[str, ParsedPlan]:
                         for x, w in zip(wrapped, widths, strict=True)
                     ).rstrip()
                 )
-    out.append("Tổng số: 38 nhiệm vụ./.")
+    out.append(f"Tổng số: {len(seed.tasks)} nhiệm vụ./.")
     return "\n".join(out), seed
 
 
+@pytest.mark.parametrize("seed_name", ["tran-lieu_kh73-nq268.txt", "dai-son_kh92-nq268_ocr.txt"])
 @pytest.mark.parametrize("style", ["markdown", "tabs", "layout", "flat", "flat-order"])
-def test_seed_appendix_retyped(style: str) -> None:
-    text, seed = _seed_appendix_as_text(style)
+def test_seed_appendix_retyped(style: str, seed_name: str) -> None:
+    text, seed = _seed_appendix_as_text(style, seed_name)
     plan = parse_plan(text)
 
     def essentials(p: ParsedPlan) -> list[tuple[Any, ...]]:
