@@ -1138,3 +1138,27 @@ def test_seed_appendix_retyped(style: str, seed_name: str) -> None:
     assert essentials(plan) == essentials(seed)
     assert [t.text for t in plan.tasks] == [t.text for t in seed.tasks]
     assert plan.unknown_units == []
+
+
+@pytest.mark.parametrize(
+    "seed_name",
+    ["thai-tan_kh-cchc-2025.txt", "thanh-ha_kh-nq268.txt", "an-thanh_kh-so-ket-2026.txt"],
+)
+@pytest.mark.parametrize("bullet", ["•", "+", "–"])
+def test_body_seed_with_other_numbering_styles(seed_name: str, bullet: str) -> None:
+    """The body seeds with "1)" for "1.", "a." for "a)" and another bullet sign."""
+    path = Path(__file__).parent / "fixtures" / seed_name
+    seed = parse_plan(read_document(path))
+    out = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        t = line.lstrip()
+        t = re.sub(r"^(\d{1,2})\.\s", r"\1) ", t)
+        t = re.sub(r"^([a-h])\)\s", r"\1. ", t)
+        t = re.sub(r"^-\s*", bullet + " ", t)
+        out.append(t)
+    plan = parse_plan("\n".join(out))
+
+    def essentials(p: ParsedPlan) -> list[tuple[Any, ...]]:
+        return [(t.ref, t.lead, t.cooperate, t.leader, t.deadline_kind, t.due) for t in p.tasks]
+
+    assert essentials(plan) == essentials(seed)
