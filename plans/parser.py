@@ -1422,7 +1422,8 @@ def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
 
 _SEG_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
 _CAMEL = re.compile(
-    r"(?<=[a-zà-ỹđ])(?=(?:Các|Phòng|Văn phòng|Trung tâm|Công an|Sở|Ban|Tháng|Thường)\b)"
+    r"(?<=[a-zà-ỹđ])(?=(?:Các|Phòng|Văn phòng|Trung tâm|Công an|Sở|Ban|Tháng|Thường|Cac|Phong|"
+    r"Van phong|Trung tam|Cong an|Thang|Thuong)\b)"
 )
 
 

@@ -1162,3 +1162,37 @@ def test_body_seed_with_other_numbering_styles(seed_name: str, bullet: str) -> N
         return [(t.ref, t.lead, t.cooperate, t.leader, t.deadline_kind, t.due) for t in p.tasks]
 
     assert essentials(plan) == essentials(seed)
+
+
+@pytest.mark.parametrize(
+    "seed_name",
+    [
+        "thai-tan_kh-cchc-2025.txt",
+        "thanh-ha_kh-nq268.txt",
+        "an-thanh_kh-so-ket-2026.txt",
+        "tran-lieu_kh73-nq268.txt",
+    ],
+)
+def test_seed_without_diacritics(seed_name: str) -> None:
+    """The seeds as a phone or an OCR without Vietnamese marks would give them."""
+    from plans.text import strip_diacritics
+
+    path = Path(__file__).parent / "fixtures" / seed_name
+    seed = parse_plan(read_document(path))
+    plan = parse_plan(strip_diacritics(path.read_text(encoding="utf-8")))
+
+    def essentials(p: ParsedPlan) -> list[tuple[Any, ...]]:
+        return [
+            (
+                t.ref,
+                [fold(x) for x in t.lead],
+                [fold(x) for x in t.cooperate],
+                fold(t.leader or ""),
+                t.deadline_kind,
+                t.due,
+            )
+            for t in p.tasks
+        ]
+
+    assert essentials(plan) == essentials(seed)
+    assert plan.unknown_units == []
