@@ -218,3 +218,21 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: dtm.datetime = Field(default_factory=utcnow)
+
+
+class PendingImport(SQLModel, table=True):
+    """A document preview waiting for the monitor's buttons. Kept in the database so that a
+    restart, or another process answering the button, can rebuild it (from the Telegram file
+    id) instead of asking the monitor to send the file again."""
+
+    __table_args__ = (UniqueConstraint("token", name="uq_pendingimport_token"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(default="plan", max_length=16)  # plan | roster
+    file_id: str = Field(max_length=300)
+    file_name: str = Field(max_length=300)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dtm.datetime = Field(default_factory=utcnow)
+    decided_at: dtm.datetime | None = None

@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from db.engine import session_scope
 from db.models import Officer, Unit
 from db.officers import invite_link, issue_invite
+from db.pending import decide_pending, open_pending, save_pending, was_decided
 from db.tasks import assign_by_units
 from handlers.context import services
 from handlers.importing import remember
@@ -41,6 +43,13 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, org_id: int,
     user = update.effective_user
     assert message is not None and user is not None
     token = secrets.token_hex(6)
+    doc = message.document
+    assert doc is not None
+    svc = services(context)
+    with session_scope(svc.engine) as session:
+        save_pending(session, token=token, org_id=org_id, telegram_user_id=user.id, kind="roster",
+                     file_id=doc.file_id, file_name=doc.file_name or "danh-sach.xlsx",
+                     now=svc.clock.now())
     remember(context.bot_data.setdefault("rosters", {}), token, (org_id, user.id, roster))
     buttons = InlineKeyboardMarkup([[
         InlineKeyboardButton("Nhập danh sách", callback_data=f"ros:{token}:ok"),
@@ -60,22 +69,50 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     assert message is not None
     _, token, choice = (query.data.split(":") + ["", ""])[:3]
-    pending: dict[str, tuple[int, int, Roster]] = context.bot_data.get("rosters", {})
-    entry = pending.get(token)
-    if entry is None or query.from_user.id != entry[1]:
-        await message.reply_text(render("import_expired"))  # type: ignore[attr-defined]
+    svc = services(context)
+    entry = await _open_roster(context, token, query.from_user.id)
+    with session_scope(svc.engine) as session:
+        first = entry is not None and decide_pending(session, token, svc.clock.now())
+    context.bot_data.get("rosters", {}).pop(token, None)
+    if entry is None:
+        with session_scope(svc.engine) as session:
+            gone = was_decided(session, token, query.from_user.id)
+        await message.reply_text(  # type: ignore[attr-defined]
+            render("import_already" if gone else "import_expired"))
         return
-    org_id, _, roster = pending.pop(token)
+    if not first:  # a double tap, or another process answered the same button
+        await message.reply_text(render("import_already"))  # type: ignore[attr-defined]
+        return
+    org_id, roster = entry
     if choice != "ok":
         await message.reply_text(render("import_cancelled"))  # type: ignore[attr-defined]
         return
-    svc = services(context)
     result_text, links = import_with_links(svc.engine, org_id, roster, svc.bot_username)
     sync_tasks(svc.engine, svc.calendar, svc.clock.now(), org_id=org_id)
     await message.reply_text(result_text)  # type: ignore[attr-defined]
     if links:
         for part in split_message(render("roster_links", links=links)):
             await message.reply_text(part)  # type: ignore[attr-defined]
+
+
+async def _open_roster(context: ContextTypes.DEFAULT_TYPE, token: str,
+                       user_id: int) -> tuple[int, Roster] | None:
+    """The undecided roster preview of this user, from memory or re-read from Telegram."""
+    svc = services(context)
+    with session_scope(svc.engine) as session:
+        row = open_pending(session, token, user_id, svc.clock.now())
+        if row is None:
+            return None
+        org_id, file_id, file_name = row.org_id, row.file_id, row.file_name
+    cached = context.bot_data.get("rosters", {}).get(token)
+    if cached is not None:
+        return org_id, cached[2]
+    try:
+        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    except TelegramError:
+        return None
+    roster = read_if_roster(data, file_name, svc.max_upload_bytes)
+    return (org_id, roster) if roster is not None else None
 
 
 def import_with_links(engine: object, org_id: int, roster: Roster,

@@ -9,10 +9,12 @@ import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from db.engine import session_scope
 from db.officers import officer_for_telegram
+from db.pending import decide_pending, open_pending, save_pending, update_state, was_decided
 from handlers import roster_upload
 from handlers.context import services
 from handlers.importing import (
@@ -65,6 +67,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                         message_vi="Không tìm thấy nhiệm vụ nào trong tài liệu."))
         return
     token = secrets.token_hex(6)
+    with session_scope(svc.engine) as session:
+        save_pending(session, token=token, org_id=officer.org_id, telegram_user_id=user.id,
+                     kind="plan", file_id=doc.file_id, file_name=doc.file_name or "ke-hoach.txt",
+                     now=svc.clock.now())
     remember(context.bot_data.setdefault("previews", {}), token, (officer.org_id, user.id, preview))
     await message.reply_text(render("import_preview_cli", p=preview),
                              reply_markup=_preview_buttons(token, preview, svc.clock.now()),
@@ -103,27 +109,76 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     _, token, choice = (query.data.split(":") + ["", ""])[:3]
-    pending: dict[str, tuple[int, int, Preview]] = context.bot_data.get("previews", {})
-    entry = pending.get(token)
-    if entry is None or query.from_user.id != entry[1]:
-        await query.message.reply_text(render("import_expired"))  # type: ignore[union-attr]
+    entry = await _open_preview(context, token, query.from_user.id)
+    if entry is None:
+        await query.message.reply_text(  # type: ignore[union-attr]
+            render(_gone(context, token, query.from_user.id)))
         return
-    org_id, _, preview = entry
-    if choice[:1] in ("u", "m", "n"):
-        await _map_step(query, token, preview, choice, services(context).clock.now())
+    org_id, preview = entry
+    svc = services(context)
+    if choice[:1] in ("u", "m", "n", "d"):
+        step = _default_due_step if choice[0] == "d" else _map_step
+        await step(query, token, preview, choice, svc.clock.now())
+        with session_scope(svc.engine) as session:
+            update_state(session, token, _state_of(preview))
         return
-    if choice[:1] == "d":
-        await _default_due_step(query, token, preview, choice, services(context).clock.now())
+    context.bot_data.get("previews", {}).pop(token, None)
+    with session_scope(svc.engine) as session:
+        first = decide_pending(session, token, svc.clock.now())
+    if not first:  # a double tap, or another process answered the same button
+        await query.message.reply_text(render("import_already"))  # type: ignore[union-attr]
         return
-    pending.pop(token)
     if choice != "ok":
         await query.message.reply_text(render("import_cancelled"))  # type: ignore[union-attr]
         return
-    svc = services(context)
     result = commit_preview(svc.engine, org_id, preview, now=svc.clock.now())
     if result.changed_task_ids:
         sync_tasks(svc.engine, svc.calendar, svc.clock.now(), result.changed_task_ids)
     await query.message.reply_text(render("import_done", r=result))  # type: ignore[union-attr]
+
+
+def _gone(context: ContextTypes.DEFAULT_TYPE, token: str, user_id: int) -> str:
+    """Why a preview's button does nothing: already decided, or expired/unknown."""
+    with session_scope(services(context).engine) as session:
+        return "import_already" if was_decided(session, token, user_id) else "import_expired"
+
+
+def _state_of(preview: Preview) -> dict[str, object]:
+    due = preview.default_due.isoformat() if preview.default_due else None
+    return {"mapping": dict(preview.mapping), "default_due": due}
+
+
+def _apply_state(preview: Preview, state: dict[str, object]) -> None:
+    mapping = state.get("mapping") or {}
+    for name, target in dict(mapping).items():  # type: ignore[call-overload]
+        if name in preview.plan.unknown_units:
+            preview.map_unit(str(name), str(target))
+    due = state.get("default_due")
+    preview.default_due = dtm.datetime.fromisoformat(str(due)) if due else None
+
+
+async def _open_preview(context: ContextTypes.DEFAULT_TYPE, token: str,
+                        user_id: int) -> tuple[int, Preview] | None:
+    """The undecided preview ``token`` of this user: from memory, or rebuilt from the file
+    Telegram still holds (after a restart, or when another process showed the preview)."""
+    svc = services(context)
+    with session_scope(svc.engine) as session:
+        row = open_pending(session, token, user_id, svc.clock.now())
+        if row is None:
+            return None
+        org_id, file_id, file_name, state = row.org_id, row.file_id, row.file_name, dict(row.state)
+    cache = context.bot_data.setdefault("previews", {})
+    if token in cache:
+        return org_id, cache[token][2]
+    try:
+        data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        preview = load_plan_for_org(svc.engine, org_id, data, file_name,
+                                    max_bytes=svc.max_upload_bytes)
+    except (TelegramError, PlanReadError):
+        return None
+    _apply_state(preview, state)
+    remember(cache, token, (org_id, user_id, preview))
+    return org_id, preview
 
 
 async def _map_step(query: object, token: str, preview: Preview, choice: str,

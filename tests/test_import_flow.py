@@ -269,3 +269,60 @@ def test_abandoned_previews_do_not_pile_up():
     for i in range(MAX_PENDING + 10):
         remember(store, f"t{i}", i)
     assert len(store) == MAX_PENDING and "t0" not in store and f"t{MAX_PENDING + 9}" in store
+
+
+async def test_preview_survives_a_restart_and_a_double_tap(sqlite_engine):
+    engine = sqlite_engine
+    org_id = _org(engine)
+    with session_scope(engine) as s:
+        get_or_create_unit(s, org_id, "Ban Quản lý dịch vụ công ích")
+        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
+        code = issue_invite(s, monitor, now=T0)
+    emu = TelegramEmulator()
+    await emu.start()
+    emu.add_user(MONITOR, "theo")
+
+    def new_app():  # a fresh process: nothing in memory but the database
+        svc = Services(engine=engine, clock=FakeClock(T0), calendar=WorkingCalendar(),
+                       bot_username="nhacviec_bot")
+        return build_application(emu.token, svc, base_url=emu.base_url,
+                                 base_file_url=emu.base_file_url)
+
+    async def last_after(n: int):
+        await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
+        return emu.sent_messages(MONITOR)[-1]
+
+    async with new_app() as app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        n = len(emu.sent_messages(MONITOR))
+        emu.inject_text(MONITOR, f"/start {code}")
+        await last_after(n)
+        n = len(emu.sent_messages(MONITOR))
+        emu.upload_document(MONITOR, V1.name, V1.read_bytes(), "text/plain")
+        preview = await last_after(n)
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, preview.message_id, _button(preview, "Ghép:"))
+        ask = await last_after(n)
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, ask.message_id, _button(ask, "Ban Quản lý dịch vụ"))
+        mapped = await last_after(n)
+        await app.updater.stop()
+        await app.stop()
+    async with new_app() as app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        confirm = _button(mapped, "Xác nhận")
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, mapped.message_id, confirm)
+        assert "3 nhiệm vụ mới" in (await last_after(n)).text
+        n = len(emu.sent_messages(MONITOR))
+        emu.press_button(MONITOR, mapped.message_id, confirm)  # the same button again
+        assert "đã được xử lý" in (await last_after(n)).text
+        await app.updater.stop()
+        await app.stop()
+    await emu.stop()
+    task = _tasks(engine, org_id)["II.2"]
+    with session_scope(engine) as s:
+        unit = s.get(Unit, task.lead_unit_id)
+    assert unit.name == "Ban Quản lý dịch vụ công ích"  # the mapping made before the restart
