@@ -211,10 +211,16 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
     """Fill number/date/issuer/title/year; return the index where the body starts."""
     head_end = min(len(lines), 60)
     title_idx = None
+    inline_title = ""
     for i in range(head_end):
         f = fold(lines[i]).strip(" .:'\"|")
         if f in ("ke hoach", "ke hoach:") or re.fullmatch(r"k[eé&] ho[a-z]ch", f):
             title_idx = i
+            break
+        t = _clean(lines[i])
+        if f.startswith("ke hoach ") and _is_upper_heading(t) and len(f.split()) >= 4:
+            # "KẾ HOẠCH TRIỂN KHAI CÔNG TÁC … NĂM 2026" on one line
+            title_idx, inline_title = i, t.split(None, 2)[2] if len(t.split()) > 2 else ""
             break
 
     # number: in the header (before the title) or "Kèm theo Kế hoạch số …" in the appendix
@@ -316,11 +322,14 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 j -= 1
                 break
             parts.append(t)
-        plan.title = _clean(" ".join(parts)) or "Kế hoạch"
+        plan.title = _clean(" ".join([inline_title, *parts])) or "Kế hoạch"
         body_start = j
     else:
         first = next((_clean(x) for x in lines if _clean(x)), "")
         plan.title = first[:200]
+
+    if plan.title and _is_upper_heading(plan.title) and len(plan.title) > 12:
+        plan.title = _sentence_case(plan.title, plan.issuer)
 
     # year
     year = plan.issued_on.year if plan.issued_on else None
@@ -342,6 +351,48 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
         year = ref_date.year
     plan.year = year
     return body_start
+
+
+_ACRONYMS = {
+    "ubnd",
+    "hdnd",
+    "mttq",
+    "ubmttq",
+    "cchc",
+    "tthc",
+    "cntt",
+    "pccc",
+    "atgt",
+    "ntm",
+    "hcc",
+    "bhyt",
+    "bhxh",
+    "tdtt",
+    "kt-xh",
+    "qp-an",
+    "vh-xh",
+    "ttdl",
+}
+
+
+def _sentence_case(title: str, issuer: str | None) -> str:
+    """ "TRIỂN KHAI CÔNG TÁC THI ĐUA NĂM 2026" → "Triển khai công tác thi đua năm 2026", keeping
+    numbers, acronyms and the commune's name as they are written."""
+    words = []
+    for w in title.split():
+        core = fold(w).strip(",.;:()")
+        if any(c.isdigit() for c in w) or "/" in w or core in _ACRONYMS or len(core) <= 1:
+            words.append(w if core not in ("a",) else w.lower())
+        else:
+            words.append(w.lower())
+    out = " ".join(words)
+    out = out[:1].upper() + out[1:]
+    if issuer:
+        name = re.sub(r"^UBND (?:xã|phường|thị trấn|đặc khu) ", "", issuer)
+        m = re.search(re.escape(name.lower()), out)
+        if m:
+            out = out[: m.start()] + name + out[m.end() :]
+    return out
 
 
 # ====================================================================== body structure

@@ -1196,3 +1196,26 @@ def test_seed_without_diacritics(seed_name: str) -> None:
 
     assert essentials(plan) == essentials(seed)
     assert plan.unknown_units == []
+
+
+def test_title_on_the_ke_hoach_line_in_capitals() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ ĐẠI HỢP",
+            "Số: 88/KH-UBND",
+            "Đại Hợp, ngày 02 tháng 3 năm 2026",
+            "KẾ HOẠCH TRIỂN KHAI CÔNG TÁC THI ĐUA, KHEN THƯỞNG NĂM 2026 TRÊN ĐỊA BÀN XÃ ĐẠI HỢP",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "- Động viên phong trào thi đua.",
+            "II. NHIỆM VỤ",
+            "1. Phòng Văn hóa – Xã hội chủ trì tổ chức Hội nghị điển hình tiên tiến, hoàn thành"
+            " trước ngày 30/9/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.title == (
+        "Triển khai công tác thi đua, khen thưởng năm 2026 trên địa bàn xã Đại Hợp"
+    )
+    assert plan.issuer == "UBND xã Đại Hợp" and plan.number == "88/KH-UBND"
+    assert [(t.ref, t.lead, due(t)) for t in plan.tasks] == [("II.1", [VH], "2026-09-30")]
+    assert plan.tasks[0].title == "Tổ chức Hội nghị điển hình tiên tiến"
