@@ -19,6 +19,7 @@ from scheduler.calendar import WorkingCalendar
 from scheduler.clock import FakeClock
 from scheduler.delivery import Ticker
 from scheduler.outbox import sync_tasks
+from tests.chat_harness import running_bot
 
 V1 = Path("tests/fixtures/revision/hoa-binh_kh15_v1.txt")
 V2 = Path("tests/fixtures/revision/hoa-binh_kh15_v2.txt")
@@ -152,9 +153,10 @@ def test_org_directory_knows_mapped_aliases(sqlite_engine):
     assert again.plan.unknown_units == []
 
 
-def _button(message, text_prefix: str) -> str:
-    return next(b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row
-                if b["text"].startswith(text_prefix))
+def _monitor(engine, org_id: int) -> str:
+    with session_scope(engine) as s:
+        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
+        return issue_invite(s, monitor, now=T0)
 
 
 async def test_monitor_maps_unknown_unit_in_chat(sqlite_engine):
@@ -162,45 +164,17 @@ async def test_monitor_maps_unknown_unit_in_chat(sqlite_engine):
     org_id = _org(engine)
     with session_scope(engine) as s:
         get_or_create_unit(s, org_id, "Ban Quản lý dịch vụ công ích")
-        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
-        code = issue_invite(s, monitor, now=T0)
-    clock = FakeClock(T0)
-    emu = TelegramEmulator()
-    await emu.start()
-    emu.add_user(MONITOR, "theo")
-    svc = Services(engine=engine, clock=clock, calendar=WorkingCalendar(), bot_username="nhacviec_bot")
-    app = build_application(emu.token, svc, base_url=emu.base_url,
-                            base_file_url=emu.base_file_url)
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-
-        async def last_after(n: int):
-            await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
-            return emu.sent_messages(MONITOR)[-1]
-
-        n = len(emu.sent_messages(MONITOR))
-        emu.inject_text(MONITOR, f"/start {code}")
-        await last_after(n)
-        n = len(emu.sent_messages(MONITOR))
-        emu.upload_document(MONITOR, V1.name, V1.read_bytes(), "text/plain")
-        preview = await last_after(n)
+    code = _monitor(engine, org_id)
+    async with running_bot(engine, FakeClock(T0), [MONITOR]) as chat:
+        await chat.say(MONITOR, f"/start {code}")
+        preview = await chat.upload(MONITOR, V1.name, V1.read_bytes())
         assert "Ban Quản lý chợ xã (sẽ tạo đơn vị mới)" in preview.text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, preview.message_id, _button(preview, "Ghép:"))
-        ask = await last_after(n)
+        ask = await chat.press(MONITOR, preview, "Ghép:")
         assert "Ban Quản lý chợ xã" in ask.text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, ask.message_id, _button(ask, "Ban Quản lý dịch vụ"))
-        updated = await last_after(n)
+        updated = await chat.press(MONITOR, ask, "Ban Quản lý dịch vụ")
         assert "Ban Quản lý chợ xã → Ban Quản lý dịch vụ công ích" in updated.text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, updated.message_id, _button(updated, "Xác nhận"))
-        done = await last_after(n)
+        done = await chat.press(MONITOR, updated, "Xác nhận")
         assert "3 nhiệm vụ mới" in done.text
-        await app.updater.stop()
-        await app.stop()
-    await emu.stop()
     with session_scope(engine) as s:
         names = {u.name for u in s.exec(select(Unit).where(Unit.org_id == org_id))}
     assert "Ban Quản lý chợ xã" not in names
@@ -221,42 +195,15 @@ def test_default_due_choices_are_period_ends():
 async def test_monitor_gives_undated_tasks_a_common_due(sqlite_engine):
     engine = sqlite_engine
     org_id = _org(engine)
-    with session_scope(engine) as s:
-        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
-        code = issue_invite(s, monitor, now=T0)
+    code = _monitor(engine, org_id)
     plan = Path("tests/fixtures/revision/hoa-binh_kh15_undated.txt")
-    emu = TelegramEmulator()
-    await emu.start()
-    emu.add_user(MONITOR, "theo")
-    svc = Services(engine=engine, clock=FakeClock(T0), calendar=WorkingCalendar(),
-                   bot_username="nhacviec_bot")
-    app = build_application(emu.token, svc, base_url=emu.base_url,
-                            base_file_url=emu.base_file_url)
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-
-        async def last_after(n: int):
-            await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
-            return emu.sent_messages(MONITOR)[-1]
-
-        n = len(emu.sent_messages(MONITOR))
-        emu.inject_text(MONITOR, f"/start {code}")
-        await last_after(n)
-        n = len(emu.sent_messages(MONITOR))
-        emu.upload_document(MONITOR, plan.name, plan.read_bytes(), "text/plain")
-        preview = await last_after(n)
+    async with running_bot(engine, FakeClock(T0), [MONITOR]) as chat:
+        await chat.say(MONITOR, f"/start {code}")
+        preview = await chat.upload(MONITOR, plan.name, plan.read_bytes())
         assert "Nhiệm vụ chưa có thời hạn: II.3" in preview.text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, preview.message_id, _button(preview, "Hạn chung 31/12/2025"))
-        updated = await last_after(n)
+        updated = await chat.press(MONITOR, preview, "Hạn chung 31/12/2025")
         assert "II.3 → hạn chung 31/12/2025" in updated.text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, updated.message_id, _button(updated, "Xác nhận"))
-        await last_after(n)
-        await app.updater.stop()
-        await app.stop()
-    await emu.stop()
+        await chat.press(MONITOR, updated, "Xác nhận")
     task = _tasks(engine, org_id)["II.3"]
     assert task.deadline_kind == "date"
     assert task.due_at.astimezone(dtm.UTC) == dtm.datetime(2025, 12, 31, 10, 0, tzinfo=dtm.UTC)
@@ -276,51 +223,19 @@ async def test_preview_survives_a_restart_and_a_double_tap(sqlite_engine):
     org_id = _org(engine)
     with session_scope(engine) as s:
         get_or_create_unit(s, org_id, "Ban Quản lý dịch vụ công ích")
-        monitor = add_officer(s, org_id, "Trần Thị Theo", role="monitor")
-        code = issue_invite(s, monitor, now=T0)
+    code = _monitor(engine, org_id)
     emu = TelegramEmulator()
     await emu.start()
-    emu.add_user(MONITOR, "theo")
-
-    def new_app():  # a fresh process: nothing in memory but the database
-        svc = Services(engine=engine, clock=FakeClock(T0), calendar=WorkingCalendar(),
-                       bot_username="nhacviec_bot")
-        return build_application(emu.token, svc, base_url=emu.base_url,
-                                 base_file_url=emu.base_file_url)
-
-    async def last_after(n: int):
-        await emu.wait_for(n + 1, chat_id=MONITOR, timeout=10)
-        return emu.sent_messages(MONITOR)[-1]
-
-    async with new_app() as app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        n = len(emu.sent_messages(MONITOR))
-        emu.inject_text(MONITOR, f"/start {code}")
-        await last_after(n)
-        n = len(emu.sent_messages(MONITOR))
-        emu.upload_document(MONITOR, V1.name, V1.read_bytes(), "text/plain")
-        preview = await last_after(n)
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, preview.message_id, _button(preview, "Ghép:"))
-        ask = await last_after(n)
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, ask.message_id, _button(ask, "Ban Quản lý dịch vụ"))
-        mapped = await last_after(n)
-        await app.updater.stop()
-        await app.stop()
-    async with new_app() as app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        confirm = _button(mapped, "Xác nhận")
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, mapped.message_id, confirm)
-        assert "3 nhiệm vụ mới" in (await last_after(n)).text
-        n = len(emu.sent_messages(MONITOR))
-        emu.press_button(MONITOR, mapped.message_id, confirm)  # the same button again
-        assert "đã được xử lý" in (await last_after(n)).text
-        await app.updater.stop()
-        await app.stop()
+    async with running_bot(engine, FakeClock(T0), [MONITOR], emu=emu) as chat:
+        await chat.say(MONITOR, f"/start {code}")
+        preview = await chat.upload(MONITOR, V1.name, V1.read_bytes())
+        ask = await chat.press(MONITOR, preview, "Ghép:")
+        mapped = await chat.press(MONITOR, ask, "Ban Quản lý dịch vụ")
+    # A new process: nothing in memory but the database.
+    async with running_bot(engine, FakeClock(T0), [MONITOR], emu=emu) as chat:
+        assert "3 nhiệm vụ mới" in (await chat.press(MONITOR, mapped, "Xác nhận")).text
+        again = await chat.press(MONITOR, mapped, "Xác nhận")  # the same button again
+        assert "đã được xử lý" in again.text
     await emu.stop()
     task = _tasks(engine, org_id)["II.2"]
     with session_scope(engine) as s:
