@@ -829,7 +829,11 @@ def _deadline_open(text: str, year: int | None) -> bool:
     if t.count("(") > t.count(")"):
         return True
     words = fold(t).split()
-    if words and words[-1].strip(",.;") in _DANGLING_DEADLINE:
+    if (
+        words
+        and words[-1].strip(",.;") in _DANGLING_DEADLINE
+        and not (len(words) > 1 and words[-2] in ("hang", "moi", "cuoi", "dau"))
+    ):
         return True
     d = parse_deadline(t, plan_year=year)
     return d.kind == "none"
@@ -1367,6 +1371,12 @@ def _text_header_order(header_text: str) -> list[str]:
         pos["deadline"] = deadline
     if leader is not None:
         pos["leader"] = leader
+    product = first(r"san pham|ket qua dau ra|hinh thuc van ban")
+    if product is not None:
+        pos["product"] = product
+    note = first(r"ghi chu")
+    if note is not None:
+        pos["note"] = note
     order = [r for r, _ in sorted(pos.items(), key=lambda kv: kv[1])]
     if "content" not in order:
         order.insert(0, "content")
@@ -1636,11 +1646,29 @@ class _RowBuilder:
                 if col:
                     self.put(col, seg)
                     return
-            if _deadline_open(cells["deadline"], self.year) or len(seg) <= 25:
+            if _deadline_open(cells["deadline"], self.year):
+                self.put("deadline", seg)
+                return
+            after = self.order[self.order.index("deadline") + 1 :]
+            if after and after[0] in ("product", "note"):
+                # "Thời gian hoàn thành | Sản phẩm": the cell after the deadline
+                self.put(after[0], seg)
+                return
+            if len(seg) <= 25:
                 self.put("deadline", seg)
                 return
             self.put("content", seg)
             return
+        if cur in ("product", "note"):
+            if _looks_unit_start(seg) and (col := self.next_unit_col(cur)):
+                self.put(col, seg)
+                return
+            if _looks_deadline_start(seg) and "deadline" in cells and not cells["deadline"]:
+                self.put("deadline", seg)
+                return
+            if len(seg) > 60:
+                self.put("content", seg)
+                return
         self.put(cur, seg)
 
     # -- cells side by side on each line (OCR)

@@ -234,6 +234,17 @@ def test_flattened_one_cell_per_line_with_lone_group_numerals() -> None:
     assert tasks["I.1"].section == "Nhóm nhiệm vụ hoàn thiện thể chế"
 
 
+def test_flattened_with_a_product_column() -> None:
+    """The same appendix with a "Sản phẩm" column after the deadline: the product is not
+    read into the deadline nor the content."""
+    plain = parse_file("vinh-bao_kh64-flat.txt")
+    plan = parse_file("vinh-bao_kh64-flat-san-pham.txt")
+    assert [(t.ref, t.lead, t.cooperate, t.deadline_kind, t.due, t.text) for t in plan.tasks] == [
+        (t.ref, t.lead, t.cooperate, t.deadline_kind, t.due, t.text) for t in plain.tasks
+    ]
+    assert [t.deadline_text for t in plan.tasks] == [t.deadline_text for t in plain.tasks]
+
+
 def test_ocr_piped_table_without_diacritics_ward() -> None:
     """OCR rows split by "|", a row wrapped with every cell continuing on the next line."""
     plan = parse_file("kien-an_kh77-ocr-table.txt")
