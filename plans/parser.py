@@ -1672,7 +1672,14 @@ class _RowBuilder:
         self.put(cur, seg)
 
     # -- cells side by side on each line (OCR)
-    def feed_first_line(self, segs: list[str]) -> None:
+    def feed_first_line(self, segs: list[str], line: str = "") -> None:
+        fields = [f.strip() for f in line.strip().split("|")] if "|" in line else []
+        if len(fields) == len(self.order) and fields[0]:
+            # every cell of the row set off by "|": take them by position
+            for role, text in zip(self.order, fields, strict=True):
+                if text:
+                    self.put(role, text)
+            return
         if not segs:
             return
         self.put("content", segs[0])
@@ -1827,7 +1834,7 @@ def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None)
         b = _RowBuilder(order, units, year)
         if ocr:
             if r.lines:
-                b.feed_first_line(_segments(r.lines[0]))
+                b.feed_first_line(_segments(r.lines[0]), r.lines[0])
                 for ln in r.lines[1:]:
                     b.feed_next_line(ln)
         else:

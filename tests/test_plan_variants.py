@@ -234,6 +234,14 @@ def test_flattened_one_cell_per_line_with_lone_group_numerals() -> None:
     assert tasks["I.1"].section == "Nhóm nhiệm vụ hoàn thiện thể chế"
 
 
+def test_ocr_piped_with_a_product_column() -> None:
+    plain = parse_file("kien-an_kh77-ocr-table.txt")
+    plan = parse_file("kien-an_kh77-ocr-san-pham.txt")
+    assert [(t.ref, t.lead, t.cooperate, t.deadline_text, t.due, t.text) for t in plan.tasks] == [
+        (t.ref, t.lead, t.cooperate, t.deadline_text, t.due, t.text) for t in plain.tasks
+    ]
+
+
 def test_flattened_with_a_product_column() -> None:
     """The same appendix with a "Sản phẩm" column after the deadline: the product is not
     read into the deadline nor the content."""
