@@ -1335,8 +1335,14 @@ def _find_appendix(lines: list[str]) -> int | None:
             continue
         f = re.sub(r"[^a-z0-9 ]", " ", fold(t))
         f = " ".join(f.split())
-        if re.fullmatch(r"phu luc(?: (?:[ivx]+|\d{1,2}|so \d{1,2}))?", f) or (
-            _is_upper_heading(t) and re.match(r"danh muc (cac )?nhiem vu", f)
+        if (
+            re.fullmatch(r"phu luc(?: (?:[ivx]+|\d{1,2}|so \d{1,2}))?", f)
+            or (_is_upper_heading(t) and re.match(r"danh muc (cac )?nhiem vu|phu luc ", f))
+            # "Phụ lục I: Danh mục nhiệm vụ …", "Phụ lục: Các nhiệm vụ cụ thể"
+            or re.match(
+                r"phu luc(?: (?:[ivx]+|\d{1,2}|so \d{1,2}))? (?:danh muc|(?:cac )?nhiem vu|ke hoach)",
+                f,
+            )
         ):
             return i
     return None

@@ -234,6 +234,23 @@ def test_flattened_one_cell_per_line_with_lone_group_numerals() -> None:
     assert tasks["I.1"].section == "Nhóm nhiệm vụ hoàn thiện thể chế"
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Phụ lục I: Danh mục nhiệm vụ triển khai Đề án 06 năm 2026",
+        "PHỤ LỤC NHIỆM VỤ TRIỂN KHAI ĐỀ ÁN 06",
+        "Phụ lục 01",
+        "DANH MỤC CÁC NHIỆM VỤ TRIỂN KHAI ĐỀ ÁN 06",
+    ],
+)
+def test_appendix_heading_wordings(heading: str) -> None:
+    text = (VAR / "vinh-bao_kh64-flat.txt").read_text(encoding="utf-8")
+    text = text.replace("PHỤ LỤC\nDANH MỤC NHIỆM VỤ TRIỂN KHAI ĐỀ ÁN 06 NĂM 2026\n", heading + "\n")
+    plan = parse_plan(text)
+    assert [t.ref for t in plan.tasks] == ["I.1", "I.2", "II.1", "II.2", "II.3"]
+    assert all(t.lead and t.deadline_kind != "none" for t in plan.tasks)
+
+
 def test_ocr_piped_with_a_product_column() -> None:
     plain = parse_file("kien-an_kh77-ocr-table.txt")
     plan = parse_file("kien-an_kh77-ocr-san-pham.txt")
