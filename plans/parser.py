@@ -315,6 +315,8 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 )
                 or _ROMAN_HEAD.match(t)
                 or _PART_HEAD.match(f)
+                or f.startswith(("phu luc", "noi nhan"))
+                or " | " in raw
                 or (parts and (_ITEM_HEAD.match(t) or _DASH.match(t)))
                 or (parts and t.endswith((";", ":")))
                 or (parts and (len(t) > 160 or "nhu sau" in f))
@@ -1230,6 +1232,8 @@ def _layout_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
     header = _layout_header(lines[start])
     assert header is not None
     stops = [o for o, _ in header]
+    roles = [r for _, r in header]
+    has_stt = roles[0] == "stt"
     names = [_clean(t) for _, t in _layout_segments(lines[start].expandtabs(8))]
     rows: list[list[str]] = [names]
     cur: list[str] | None = None
@@ -1269,8 +1273,15 @@ def _layout_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
         if (
             first
             and (_STT_NUM.match(first) or _STT_ROMAN.match(first))
+            and has_stt
             or cur is None
-            or (not first and len([c for c in cells if c]) == 1 and _is_upper_heading(cells[1]))
+            or (
+                has_stt
+                and not first
+                and len([c for c in cells if c]) == 1
+                and _is_upper_heading(cells[1])
+            )
+            or (not has_stt and _layout_row_start(cells, cur, roles))
         ):
             cur = cells
             rows.append(cur)
@@ -1281,6 +1292,24 @@ def _layout_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
         if len(segs) == 1 and segs[0][0] < stops[min(1, len(stops) - 1)] - 2 and not first:
             break  # a plain paragraph after the table
     return rows, i
+
+
+def _layout_row_start(cells: list[str], cur: list[str], roles: list[str | None]) -> bool:
+    """Without a number column, a row starts where its content starts with a capital and a
+    cell beside it starts too (a unit or a deadline), not where a cell wraps."""
+    try:
+        ci = roles.index("content")
+    except ValueError:
+        return False
+    content = cells[ci]
+    if not content or not content[:1].isupper():
+        return False
+    for k, c in enumerate(cells):
+        if k == ci or not c or roles[k] not in ("lead", "coop", "deadline", "leader"):
+            continue
+        if c[:1].isupper() or _looks_deadline_start(c):
+            return True
+    return False
 
 
 def _promote_text_tables(blocks: list[Block]) -> list[Block]:

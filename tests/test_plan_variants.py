@@ -136,6 +136,23 @@ def test_space_aligned_columns_split_across_pages() -> None:
     assert tasks["III.1"].section == "CẢI CÁCH TÀI CHÍNH CÔNG"
 
 
+def test_space_aligned_columns_without_a_number_column() -> None:
+    """No STT: a row starts where the content and a cell beside it start with capitals."""
+    plan = parse_file("hoa-lac_layout-no-stt.txt")
+    assert plan.title == "Vệ sinh an toàn thực phẩm năm 2026"
+    check(
+        plan,
+        [
+            ("1", [VH], "month", "2026-04-30"),
+            ("2", [TTVH], "recurring", None),
+            ("3", [KT], "quarter", "2026-06-30"),
+        ],
+    )
+    assert by_ref(plan)["2"].text == (
+        "Tuyên truyền về an toàn thực phẩm trên hệ thống truyền thanh xã"
+    )
+
+
 PHU_MY = [
     ("II.1", [TTVH], "recurring", None, ["Ủy ban MTTQ Việt Nam", "Các đoàn thể"]),
     ("II.2.a", [KT], "date", "2026-06-30", [VP]),
