@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import InboundMessage, utcnow
 
@@ -22,10 +23,10 @@ def store_inbound(
     raw: dict[str, Any],
     now: dtm.datetime | None = None,
 ) -> tuple[InboundMessage, bool]:
-    """Return (row, is_new). A redelivered update (after a crash) is found, not doubled."""
-    found = session.exec(select(InboundMessage).where(InboundMessage.update_id == update_id)).first()
-    if found is not None:
-        return found, False
+    """Return (row, is_new). A redelivered update (after a crash) is found, not doubled.
+
+    The insert comes first: redelivery is rare, and the unique update_id catches it.
+    """
     row = InboundMessage(update_id=update_id, telegram_user_id=telegram_user_id, chat_id=chat_id,
                          kind=kind, text=text, raw=raw, received_at=now or utcnow())
     session.add(row)
@@ -41,8 +42,6 @@ def store_inbound(
 
 def mark_processed(session: Session, inbound_id: int, outcome: str,
                    *, now: dtm.datetime | None = None) -> None:
-    row = session.get(InboundMessage, inbound_id)
-    if row is not None:
-        row.processed_at = now or utcnow()
-        row.outcome = outcome[:64]
-        session.add(row)
+    # One UPDATE, no load: this runs once per update on the hot path.
+    session.exec(update(InboundMessage).where(col(InboundMessage.id) == inbound_id)  # type: ignore[call-overload]
+                 .values(processed_at=now or utcnow(), outcome=outcome[:64]))
