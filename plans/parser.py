@@ -185,10 +185,18 @@ _ISSUER_RE = re.compile(
 _MOTTO_WORDS = ("cong hoa", "doc lap", "dang cong san")
 
 
+# the right column starts at a run of spaces, a tab, a cell border, or the motto itself (a PDF
+# puts both columns on one line with one space between)
+_MOTTO_SPLIT = re.compile(
+    r"\t|\s{3,}|\s\|\s|\s(?=(?:CỘNG HÒA|CỘNG HOÀ|Cộng hòa|CONG HOA|ĐỘC LẬP|Độc lập|DOC LAP|"
+    r"Doc lap|Đôc lập)\b)"
+)
+
+
 def _header_left(lines: list[str]) -> list[str]:
     """The left column of a two-column header ("ỦY BAN NHÂN DÂN    CỘNG HÒA XÃ HỘI …"),
     with a name split over two lines ("ỦY BAN NHÂN DÂN" / "XÃ PHÚ MỸ") joined."""
-    left = [re.split(r"\t|\s{3,}|\s\|\s", ln.strip())[0] for ln in lines[:12]]
+    left = [_MOTTO_SPLIT.split(ln.strip())[0] for ln in lines[:12]]
     out = []
     for k, ln in enumerate(left):
         if fold(ln).strip() in ("uy ban nhan dan", "ubnd") and k + 1 < len(left):
@@ -521,7 +529,7 @@ def build_tree(lines: list[str]) -> Node:
 
         if kind == "para" and last is not None and not _is_assignment_line(t):
             heading = last.kind in ("section", "item", "letter")
-            if (heading and _starts_lower(t)) or (
+            if (heading and (_starts_lower(t) or _dangling_end(last.text))) or (
                 not heading and (not last.text.rstrip().endswith(_TERMINAL) or _starts_lower(t))
             ):
                 last.text = _join(last.text, t)
@@ -545,6 +553,18 @@ def build_tree(lines: list[str]) -> Node:
             stack.append(node)
         last = node
     return root
+
+
+_DANGLING_END = re.compile(
+    r"(?:,|\b(?:ngày|tháng|năm|số|trước|từ|đến|và|của|với|cho|tại|các|những|trong|theo|về))$"
+)
+_DANGLING_END_FOLDED = re.compile(r"\b(?:ngay|thang|truoc)$")
+
+
+def _dangling_end(text: str) -> bool:
+    """A line cut in the middle of a phrase ("… hoàn thành trước ngày" / "15/5/2026.")."""
+    t = text.rstrip().lower()
+    return bool(_DANGLING_END.search(t) or _DANGLING_END_FOLDED.search(fold(t)))
 
 
 def _int_to_roman(n: int) -> str:

@@ -1272,3 +1272,37 @@ def test_title_on_the_ke_hoach_line_in_capitals() -> None:
     assert plan.issuer == "UBND xã Đại Hợp" and plan.number == "88/KH-UBND"
     assert [(t.ref, t.lead, due(t)) for t in plan.tasks] == [("II.1", [VH], "2026-09-30")]
     assert plan.tasks[0].title == "Tổ chức Hội nghị điển hình tiên tiến"
+
+
+def test_pdf_two_column_heading_on_one_line() -> None:
+    """A PDF puts the two heading columns on one text line ("ỦY BAN NHÂN DÂN CỘNG HÒA …",
+    "XÃ AN PHÚ Độc lập - Tự do - Hạnh phúc"), and the name is nowhere else."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buf) as pdf:
+        fig = plt.figure(figsize=(8.27, 11.69))
+        fig.text(0.08, 0.96, "ỦY BAN NHÂN DÂN", fontsize=9)
+        fig.text(0.45, 0.96, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fontsize=9)
+        fig.text(0.10, 0.94, "XÃ TRUNG LẬP", fontsize=9)
+        fig.text(0.50, 0.94, "Độc lập - Tự do - Hạnh phúc", fontsize=9)
+        body = [
+            "Số: 17/KH-UBND",
+            "KẾ HOẠCH",
+            "Tổng điều tra kinh tế năm 2026",
+            "I. NHIỆM VỤ",
+            "1. Phòng Kinh tế chủ trì lập danh sách cơ sở kinh tế, hoàn thành trước ngày",
+            "15/5/2026.",
+        ]
+        for i, line in enumerate(body):
+            fig.text(0.08, 0.90 - 0.025 * i, line, fontsize=9)
+        pdf.savefig(fig)
+        plt.close(fig)
+    plan = parse_plan(read_document(buf.getvalue(), "kh.pdf"))
+    assert plan.issuer == "UBND xã Trung Lập"
+    assert plan.number == "17/KH-UBND"
+    assert [(t.ref, t.lead, due(t)) for t in plan.tasks] == [("I.1", [KT], "2026-05-15")]
