@@ -2132,17 +2132,44 @@ class _Assign:
     deadline: str = ""
 
 
+def _assignment_parts(text: str) -> list[tuple[str, re.Pattern[str], str]]:
+    """ "Thời gian: Quý II/2026; Đơn vị thực hiện: Phòng …": each labelled part of a line."""
+    pats = (
+        (_ASSIGN_LEAD, "lead"),
+        (_ASSIGN_COOP, "coop"),
+        (_ASSIGN_LEADER, "leader"),
+        (_ASSIGN_DEADLINE, "deadline"),
+    )
+    pieces = [text]
+    if ";" in text or ". " in text:
+        pieces = [p for p in re.split(r"(?:;|\.)\s+", text) if p.strip()]
+        # keep a piece glued to the one before unless it starts with a label of its own
+        merged: list[str] = []
+        for piece in pieces:
+            fp = fold(piece.strip())
+            if merged and not any(pat.match(fp) for pat, _ in pats):
+                merged[-1] = merged[-1] + "; " + piece
+            else:
+                merged.append(piece)
+        pieces = merged
+    out: list[tuple[str, re.Pattern[str], str]] = []
+    for piece in pieces:
+        fp = fold(piece.strip())
+        for pat, attr in pats:
+            if pat.match(fp):
+                out.append((piece, pat, attr))
+                break
+    return out
+
+
 def _item_assignments(node: Node) -> _Assign | None:
     a = _Assign()
     found = False
     for c in node.iter()[1:]:
-        for pat, attr in (
-            (_ASSIGN_LEAD, "lead"),
-            (_ASSIGN_COOP, "coop"),
-            (_ASSIGN_LEADER, "leader"),
-            (_ASSIGN_DEADLINE, "deadline"),
-        ):
-            v = _assignment_value(c.text, pat)
+        if not _is_assignment_line(c.text):
+            continue
+        for part, pat, attr in _assignment_parts(c.text):
+            v = _assignment_value(part, pat)
             if v is None:
                 continue
             found = True
@@ -2154,7 +2181,6 @@ def _item_assignments(node: Node) -> _Assign | None:
                 a.leader = clean_unit_name(v)
             else:
                 a.deadline = v
-            break
     return a if found else None
 
 
@@ -2480,6 +2506,26 @@ class _BodyParser:
                         tasks += got
                     continue
                 got = self._bullets(item, ref, section_name, item.text)
+                if assign is not None and assign.deadline:
+                    # "Thời gian: Quý II/2026" under the item: the bullets' deadline
+                    for t in got:
+                        if t.deadline.kind == "none":
+                            t.deadline_text = assign.deadline
+                            t.deadline = parse_deadline(
+                                assign.deadline, plan_year=self.plan.year, ref_date=self.ref_date
+                            )
+                if not got and assign is not None:
+                    tasks.append(
+                        self.task_from_text(
+                            ref,
+                            _plain_text(item.children) or item.text,
+                            section_name,
+                            item.text,
+                            assign=assign,
+                            title=_title_of(item.text),
+                        )
+                    )
+                    continue
                 if not got:
                     text = "\n".join(c.full_text() for c in item.children)
                     if text.strip():
@@ -2509,7 +2555,7 @@ class _BodyParser:
                         section,
                         topic,
                         assign=ba,
-                        title=_title_of(b.text),
+                        title=_title_of(self.work_text(b.text)),
                     )
                 )
                 continue

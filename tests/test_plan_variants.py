@@ -1306,3 +1306,35 @@ def test_pdf_two_column_heading_on_one_line() -> None:
     assert plan.issuer == "UBND xã Trung Lập"
     assert plan.number == "17/KH-UBND"
     assert [(t.ref, t.lead, due(t)) for t in plan.tasks] == [("I.1", [KT], "2026-05-15")]
+
+
+def test_several_labels_on_one_line_and_an_item_deadline_for_its_bullets() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Công tác gia đình năm 2026",
+            "II. NHIỆM VỤ",
+            "1. Tổ chức hội nghị tổng kết công tác gia đình",
+            "Thời gian: Quý II/2026; Đơn vị thực hiện: Phòng VH-XH; Đơn vị phối hợp: Công an xã.",
+            "2. Rà soát hộ nghèo",
+            "Đơn vị chủ trì: Phòng VH-XH. Thời hạn hoàn thành: trước ngày 30/11/2026.",
+            "3. Công tác tuyên truyền",
+            "- Tuyên truyền trên loa truyền thanh (Trung tâm VH, TT và TT).",
+            "- Phát tờ rơi tại các thôn (Phòng VH-XH).",
+            "Thời gian thực hiện: Tháng 5/2026",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1", [VH], "quarter", "2026-06-30", [CA]),
+            ("II.2", [VH], "date", "2026-11-30", []),
+            ("II.3.1", [TTVH], "month", "2026-05-31"),
+            ("II.3.2", [VH], "month", "2026-05-31"),
+        ],
+    )
+    titles = [t.title for t in plan.tasks]
+    assert titles[0] == "Tổ chức hội nghị tổng kết công tác gia đình"
+    assert titles[2:] == ["Tuyên truyền trên loa truyền thanh", "Phát tờ rơi tại các thôn"]
