@@ -324,6 +324,7 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 or _ROMAN_HEAD.match(t)
                 or _PART_HEAD.match(f)
                 or f.startswith(("phu luc", "noi nhan"))
+                or (parts and _is_upper_heading(t) and _BARE_SECTION.match(f))
                 or " | " in raw
                 or (parts and (_ITEM_HEAD.match(t) or _DASH.match(t)))
                 or (parts and t.endswith((";", ":")))
@@ -452,6 +453,10 @@ def _flatten_parts(lines: list[str]) -> list[str]:
     return out
 
 
+_BARE_SECTION = re.compile(
+    r"(?:cac )?(muc dich|yeu cau|noi dung|nhiem vu|giai phap|to chuc thuc hien|kinh phi|"
+    r"phan cong|trach nhiem|hoat dong|lo trinh|chi tieu|tinh hinh|ket qua)\b"
+)
 _ROMAN_HEAD = re.compile(r"^([IVXLC]{1,6}|[IVX1l]{2,5})\s*[.:)]\s*(\S.*)$")
 _ITEM_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(\S.*)$")
 _LETTER_HEAD = re.compile(r"^([a-gh-zđ])\s*[.)]\s+(\S.*)$")
@@ -526,6 +531,14 @@ def build_tree(lines: list[str]) -> Node:
             kind, label, text = "bullet", "-", m.group(1)
         elif m := _PLUS.match(t):
             kind, label, text = "plus", "+", m.group(1)
+        elif (
+            len(t) < 80
+            and _is_upper_heading(t)
+            and len(t.split()) <= 12
+            and _BARE_SECTION.match(fold(t))
+        ):
+            # "NỘI DUNG" / "TỔ CHỨC THỰC HIỆN" without a numeral (Word heading styles)
+            kind, label, text = "section", "", t
 
         if kind == "para" and last is not None and not _is_assignment_line(t):
             heading = last.kind in ("section", "item", "letter")
@@ -2033,6 +2046,7 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
                             cand = c2
                             break
             if u.kind == "group":
+                cand = _trim_group(cand)
                 # keep a group phrase short: stop at its natural end
                 gm = re.match(
                     r"^((?:[Cc]ác|[Cc]ac)\s+(?:cơ quan|co quan|phòng|phong|đơn vị|don vi|ban|bộ phận)"
@@ -2045,6 +2059,31 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
             best = (cand, off + len(cand))
             break
     return best
+
+
+_GROUP_WORDS = frozenset(
+    (
+        "cac toan the tat ca co quan don vi phong ban nganh doan the thon to dan pho khu "
+        "chuc hoi truong chuyen mon lien quan chinh tri xa phuong thuoc ubnd uy nhan dan "
+        "tren dia doanh nghiep hop tac tram y te chi bo dang mat tran cap chinh quyen "
+        "cong lap su nghiep dai dien ca nhan tap the va & , - thi tran"
+    ).split()
+)
+
+
+def _trim_group(name: str) -> str:
+    """ "Các thôn báo cáo kết quả …" → "Các thôn": a group phrase ends at the first word that
+    is not one of the words groups are made of."""
+    words = name.split()
+    keep = 0
+    for k, w in enumerate(words):
+        fw = fold(w).strip(",.;:()")
+        if fw and fw not in _GROUP_WORDS:
+            break
+        keep = k + 1
+    if keep < 2:
+        return name
+    return " ".join(words[:keep]).rstrip(",;:- ")
 
 
 def _mentioned_unit(text: str, units: _Units) -> str | None:
@@ -2090,6 +2129,8 @@ def _trim_unit_phrase(name: str, units: _Units) -> str:
     words = name.split()
     if len(words) <= 2:
         return name
+    if fold(words[0]) in ("cac", "toan", "tat"):
+        return _trim_group(name)
     f0 = [fold(w).strip(",.;") for w in words]
     for i in range(1, min(len(f0), 10)):
         if (f0[i] == "pho" and f0[i - 1] == "thanh") or f0[i] == "tinh":
@@ -2450,13 +2491,14 @@ class _BodyParser:
     def content_tasks(self, sections: list[Node]) -> list[ParsedTask]:
         tasks: list[ParsedTask] = []
         for sec in sections:
-            sec_label = sec.label or "?"
+            # a plan without section headings is one section whose refs are the items' own
+            sec_label = sec.label or ("" if sec.text == "" else "?")
             items = [c for c in sec.children if c.kind == "item"]
             if not items:
                 tasks += self._bullets(sec, sec_label, sec.text, sec.text)
                 continue
             for item in items:
-                ref = f"{sec_label}.{item.label}"
+                ref = f"{sec_label}.{item.label}" if sec_label else item.label
                 section_name = f"{item.label}. {item.text}"
                 assign = _item_assignments(item)
                 if (
@@ -2550,7 +2592,7 @@ class _BodyParser:
             if ba is not None and (ba.lead or ba.leader or ba.deadline):
                 out.append(
                     self.task_from_text(
-                        f"{ref}.{n}",
+                        f"{ref}.{n}" if ref else str(n),
                         "\n".join(p for p in (b.text, _plain_text(b.children)) if p),
                         section,
                         topic,
@@ -2559,7 +2601,9 @@ class _BodyParser:
                     )
                 )
                 continue
-            out.append(self.task_from_text(f"{ref}.{n}", b.full_text(), section, topic))
+            out.append(
+                self.task_from_text(f"{ref}.{n}" if ref else str(n), b.full_text(), section, topic)
+            )
         return out
 
     def work_text(self, body: str) -> str:
@@ -2817,6 +2861,12 @@ def _parse_plan(
     body_lines = _flatten_parts([b.text for b in blocks[body_start:body_end] if b.cells is None])
     tree = build_tree(body_lines)
     sections = [c for c in tree.children if c.kind == "section"]
+    if not sections and any(c.kind in ("item", "bullet", "plus") for c in tree.children):
+        # numbered items with no section headings at all: one section without a label
+        whole = Node("section", "", "")
+        for c in tree.children:
+            whole.add(c)
+        sections = [whole]
     impl = [s for s in sections if _IMPL_SECTION.search(fold(s.text))]
     bp = _BodyParser(plan, units, ref_date)
     bp.read_implementation(impl)

@@ -1338,3 +1338,59 @@ def test_several_labels_on_one_line_and_an_item_deadline_for_its_bullets() -> No
     titles = [t.title for t in plan.tasks]
     assert titles[0] == "Tổ chức hội nghị tổng kết công tác gia đình"
     assert titles[2:] == ["Tuyên truyền trên loa truyền thanh", "Phát tờ rơi tại các thôn"]
+
+
+def test_items_without_any_section_heading() -> None:
+    """A short plan: an intro sentence and numbered duties, no "I./II." at all."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Tổ chức Tết Trồng cây năm 2026",
+            "Để phát động Tết Trồng cây, UBND xã giao nhiệm vụ như sau:",
+            "1. Phòng Kinh tế chủ trì chuẩn bị cây giống, hoàn thành trước ngày 15/02/2026.",
+            "2. Trung tâm Văn hóa, Thể thao và Truyền thông tuyên truyền về Tết Trồng cây"
+            " trong tháng 02/2026.",
+            "3. Các thôn báo cáo kết quả trồng cây về UBND xã trước ngày 28/02/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.title == "Tổ chức Tết Trồng cây năm 2026"
+    check(
+        plan,
+        [
+            ("1", [KT], "date", "2026-02-15"),
+            ("2", [TTVH], "month", "2026-02-28"),
+            ("3", ["Các thôn"], "date", "2026-02-28"),
+        ],
+    )
+    assert plan.tasks[0].title == "Chuẩn bị cây giống"
+
+
+def test_docx_heading_styles_without_numerals() -> None:
+    """Section titles set in Word's Heading style with no numeral, items as a numbered list."""
+    document = docx.Document()
+    _header(document, ["UBND XÃ TIÊN MINH", "KẾ HOẠCH", "Tổ chức Tết Trồng cây năm 2026"])
+    document.add_heading("MỤC ĐÍCH, YÊU CẦU", level=1)
+    document.add_paragraph("Phát động phong trào trồng cây.")
+    document.add_heading("NỘI DUNG", level=1)
+    document.add_paragraph(
+        "Phòng Kinh tế chủ trì chuẩn bị cây giống, hoàn thành trước ngày 15/02/2026.",
+        style="List Number",
+    )
+    document.add_paragraph(
+        "Trung tâm Văn hóa, Thể thao và Truyền thông tuyên truyền trong tháng 02/2026.",
+        style="List Number",
+    )
+    document.add_heading("TỔ CHỨC THỰC HIỆN", level=1)
+    document.add_paragraph("Các thôn báo cáo kết quả trồng cây về UBND xã trước ngày 28/02/2026.")
+    plan = _save(document)
+    assert plan.title == "Tổ chức Tết Trồng cây năm 2026"
+    check(
+        plan,
+        [
+            ("II.1", [KT], "date", "2026-02-15"),
+            ("II.2", [TTVH], "month", "2026-02-28"),
+            ("III", ["Các thôn"], "date", "2026-02-28"),
+        ],
+    )
