@@ -2061,14 +2061,13 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
     return best
 
 
-_GROUP_WORDS = frozenset(
-    (
-        "cac toan the tat ca co quan don vi phong ban nganh doan the thon to dan pho khu "
-        "chuc hoi truong chuyen mon lien quan chinh tri xa phuong thuoc ubnd uy nhan dan "
-        "tren dia doanh nghiep hop tac tram y te chi bo dang mat tran cap chinh quyen "
-        "cong lap su nghiep dai dien ca nhan tap the va & , - thi tran"
-    ).split()
+_GROUP_TEXT = (
+    "cac toan the tat ca co quan don vi phong ban nganh doan the thon to dan pho khu "
+    "chuc hoi truong chuyen mon lien quan chinh tri xa phuong thuoc ubnd uy nhan dan "
+    "tren dia doanh nghiep hop tac tram y te chi bo dang mat tran cap chinh quyen "
+    "cong lap su nghiep dai dien ca nhan tap the va & , - thi tran"
 )
+_GROUP_WORDS = frozenset(_GROUP_TEXT.split())
 
 
 def _trim_group(name: str) -> str:
