@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from db.engine import session_scope
 from db.inbound import mark_processed, store_inbound
-from db.models import Notification, Officer, Task, Unit
+from db.models import Notification, Officer, Task, TaskStatus, Unit
 from db.officers import mark_reachable, officer_for_telegram, redeem_invite, unlinked_officers
 from db.summary import build_summary, export_rows
 from db.tasks import (
@@ -38,6 +38,7 @@ from scheduler.outbox import sync_tasks
 
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_TEXT = 4000  # longer chat text is stored whole but parsed on its head only
+UNPLANNED = (TaskStatus.DONE, TaskStatus.WAITING)  # statuses without reminders (outbox)
 SUMMARY_ROLES = ("leader", "monitor", "admin", "unit_head")
 STORE_PATIENCE = 300.0  # seconds an update waits for the database before it fails
 MONITOR_ROLES = ("monitor", "admin", "leader")
@@ -281,6 +282,7 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
             req_id, ref = req.id, task.ref
             outcome = None
         else:
+            was_planned = task.status not in UNPLANNED
             outcome = record_report(session, task, officer, raw_text=raw[:10000], status=status,
                                     percent=percent, note=note, source=source,
                                     inbound_id=inbound_id, now=now)
@@ -304,7 +306,10 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
         _finish(context, "extension")
         return
     assert outcome is not None
-    sync_tasks(svc.engine, svc.calendar, now, [task_id])
+    if was_planned != (task_snapshot.status not in UNPLANNED):
+        # Only closing (or reopening) a task changes its reminders; a percent does not, and
+        # skipping the re-plan keeps a busy morning's replies cheap.
+        sync_tasks(svc.engine, svc.calendar, now, [task_id])
     await _reply(update, render("report_ok", ref=ref, status=status, percent=percent, note=note,
                                 governs=outcome.governs, role=outcome.role,
                                 forwarded=len(forward_to)))

@@ -24,7 +24,7 @@ from scheduler.outbox import (
     mark_cancelled,
     mark_sent,
     release_for_retry,
-    sync_tasks,
+    sync_daily,
 )
 from scheduler.policy import is_quiet
 
@@ -208,8 +208,10 @@ class Ticker:
         counts = {"sent": 0, "retry": 0, "forbidden": 0, "skipped": 0}
         today = self.calendar.local_date(now)
         if self._synced_on != today:
-            # Once a day: extend the planning horizon of every open task.
-            sync_tasks(self.engine, self.calendar, now)
+            # Once a day: extend the planning horizon of the tasks whose notices can reach it.
+            # In a worker thread: a city's re-plan takes minutes, and the bot must keep
+            # answering officers meanwhile (the database work is blocking).
+            await asyncio.to_thread(sync_daily, self.engine, self.calendar, now)
             self._synced_on = today
         if is_quiet(now):
             return counts

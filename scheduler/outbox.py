@@ -149,6 +149,11 @@ def sync_tasks(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
             stmt = stmt.where(Task.org_id == org_id)
         # One order for every process, so concurrent syncs take row locks in the same order.
         ids = list(session.exec(stmt.order_by(col(Task.id))))
+    return _sync_ids(engine, calendar, now, [i for i in ids if i is not None])
+
+
+def _sync_ids(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
+              ids: list[int]) -> int:
     added = 0
     for start in range(0, len(ids), SYNC_CHUNK):
         with session_scope(engine) as session:
@@ -156,6 +161,23 @@ def sync_tasks(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
                                  .order_by(col(Task.id)))
             added += sum(sync_task(session, t, calendar, now) for t in chunk)
     return added
+
+
+# A task due later than this is not re-planned daily: its first notice (7 working days
+# before, moved back over Tết and day swaps) is still beyond the horizon.
+DAILY_REACH = HORIZON + dtm.timedelta(days=45)
+
+
+def sync_daily(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime) -> int:
+    """The daily re-plan: open tasks whose notices may enter the horizon (dated ones due
+    before ``now + DAILY_REACH``, overdue ones, recurring ones); the rest have nothing new."""
+    with session_scope(engine) as session:
+        ids = list(session.exec(
+            select(Task.id).where(
+                col(Task.status).not_in((TaskStatus.DONE, TaskStatus.WAITING)),
+                (col(Task.due_at) < now + DAILY_REACH) | (Task.deadline_kind == "recurring"))
+            .order_by(col(Task.id))))
+    return _sync_ids(engine, calendar, now, [i for i in ids if i is not None])
 
 
 def claim_due(engine: Engine, now: dtm.datetime, limit: int = 200) -> list[int]:
