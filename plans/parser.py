@@ -493,6 +493,7 @@ class Node:
 _LEVEL = {"root": 0, "section": 1, "item": 2, "letter": 3, "bullet": 4, "plus": 5, "para": 6}
 
 
+@functools.lru_cache(maxsize=32768)
 def _is_upper_heading(t: str) -> bool:
     letters = [c for c in t if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
@@ -533,9 +534,9 @@ def build_tree(lines: list[str]) -> Node:
             kind, label, text = "plus", "+", m.group(1)
         elif (
             len(t) < 80
-            and _is_upper_heading(t)
             and len(t.split()) <= 12
             and _BARE_SECTION.match(fold(t))
+            and _is_upper_heading(t)
         ):
             # "NỘI DUNG" / "TỔ CHỨC THỰC HIỆN" without a numeral (Word heading styles)
             kind, label, text = "section", "", t
@@ -683,6 +684,9 @@ def _find_deadline(
 # ====================================================================== unit helpers
 
 
+_SEMI_SPLIT = re.compile(r"\s*[;\n]\s*")
+
+
 class _Units:
     """Resolution with bookkeeping of unknown and external names for one parse."""
 
@@ -717,7 +721,7 @@ class _Units:
         """split_units, except that a part which is one known unit as a whole stays whole
         ("Trung tâm VH, TT và TT" is not three names)."""
         out: list[str] = []
-        for part in re.split(r"\s*[;\n]\s*", cell or ""):
+        for part in _SEMI_SPLIT.split(cell or ""):
             name = clean_unit_name(part)
             if "," in name or " và " in name:
                 u = self.d.resolve(name)
@@ -898,6 +902,7 @@ def _looks_leader(seg: str) -> bool:
 ROLES = ("stt", "content", "lead", "coop", "deadline", "leader", "product", "note")
 
 
+@functools.lru_cache(maxsize=8192)
 def _role_of_header(cell: str) -> str | None:
     f = fold(cell).strip(" .:")
     if not f:
@@ -1456,6 +1461,7 @@ def _text_header_order(header_text: str) -> list[str]:
     return order
 
 
+_LONE_ROMAN = re.compile(r"[IVX]{1,5}\s*[.|]?")
 _ROW_ROMAN = re.compile(r"^([IVX]{1,5})\s*[|.]?\s+(\S.*)$")
 _ROW_NUM = re.compile(r"^(\d{1,3})(?:(?:\s*[|.)]\s*|\s+)(\S.*))?\s*$")
 _TAIL_NUM = re.compile(r"\s{2,}(\d{1,3})\s*$")
@@ -1498,10 +1504,7 @@ def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
             expect_num += 1
             in_section_title = False
             continue
-        if (
-            re.fullmatch(r"[IVX]{1,5}\s*[.|]?", t)
-            and roman_to_int(t.strip(" .|")) == roman_seen + 1
-        ):
+        if _LONE_ROMAN.fullmatch(t) and roman_to_int(t.strip(" .|")) == roman_seen + 1:
             # a flattened group row: the numeral on its own line, the title on the next
             roman_seen += 1
             section_label, section = t.strip(" .|"), ""
