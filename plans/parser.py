@@ -1976,7 +1976,9 @@ _NOT_TASK_SECTION = re.compile(
     # a review of what was done is not a list of tasks
     r"^(?:tinh hinh|ket qua|thuc trang|danh gia ket qua|tong ket)|ton tai|han che)"
 )
-_IMPL_SECTION = re.compile(r"(to chuc thuc hien|phan cong|trach nhiem)")
+_IMPL_SECTION = re.compile(
+    r"(to chuc thuc hien|phan cong|trach nhiem|che do (?:thong tin, )?bao cao)"
+)
 _STOP_TOPIC = {
     "ve",
     "cong",

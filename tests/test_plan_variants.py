@@ -1394,3 +1394,33 @@ def test_docx_heading_styles_without_numerals() -> None:
             ("III", ["Các thôn"], "date", "2026-02-28"),
         ],
     )
+
+
+def test_reporting_section_of_its_own() -> None:
+    """ "II. CHẾ ĐỘ THÔNG TIN, BÁO CÁO": its dated reports are tasks, a monthly one recurring
+    on the named day."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Công tác phòng chống thiên tai năm 2026",
+            "I. NHIỆM VỤ",
+            "1. Phòng Kinh tế chủ trì rà soát các công trình xung yếu, hoàn thành trước ngày"
+            " 15/5/2026.",
+            "II. CHẾ ĐỘ THÔNG TIN, BÁO CÁO",
+            "- Các cơ quan, đơn vị báo cáo kết quả thực hiện định kỳ trước ngày 25 hằng tháng.",
+            "- Phòng Văn hóa – Xã hội tổng hợp, báo cáo Chủ tịch UBND xã trước ngày 05/12/2026.",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "Giao Phòng Văn hóa – Xã hội theo dõi.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("I.1", [KT], "date", "2026-05-15"),
+            ("II.1", ["Các cơ quan, đơn vị"], "recurring", None),
+            ("II.2", [VH], "date", "2026-12-05"),
+        ],
+    )
+    assert by_ref(plan)["II.1"].deadline.recurring_day == 25
