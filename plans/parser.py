@@ -1974,7 +1974,7 @@ _CONTENT_SECTION = re.compile(
 _NOT_TASK_SECTION = re.compile(
     r"(muc dich|yeu cau|kinh phi|to chuc thuc hien|dieu khoan|hieu luc|"
     # a review of what was done is not a list of tasks
-    r"^(?:tinh hinh|ket qua|thuc trang|danh gia ket qua|tong ket)|ton tai|han che)"
+    r"^(?:tinh hinh|ket qua|thuc trang|danh gia ket qua|tong ket|ton tai|han che))"
 )
 _IMPL_SECTION = re.compile(
     r"(to chuc thuc hien|phan cong|trach nhiem|che do (?:thong tin, )?bao cao)"
