@@ -2644,10 +2644,19 @@ class _BodyParser:
     def heading_unit(self, text: str) -> str | None:
         """The unit a heading names on its own ("2. Văn phòng HĐND và UBND"), if any."""
         head = text.strip().rstrip(".: ").split(":")[0].strip()
+        head = re.sub(r"^(?:Đề nghị|Giao|Đối với)\s+", "", head, flags=re.I)
         if not head or len(head) > 90:
             return None
         u = self.units.resolve(head)
         if u is None:
+            # "Ủy ban MTTQ Việt Nam phường và các tổ chức chính trị - xã hội": several names,
+            # each of them known
+            parts = split_units(head)
+            if len(parts) > 1 and all(
+                (pu := self.units.resolve(n)) is not None and pu.kind in ("unit", "group")
+                for n in parts
+            ):
+                return head
             return None
         if u.kind == "unit":
             return head

@@ -328,6 +328,26 @@ def test_duties_by_unit_heading_special_zone() -> None:
     assert tasks["III.2.1"].title == "Bảo đảm kinh phí, cơ sở vật chất phục vụ Đại hội"
 
 
+def test_duties_listed_under_each_unit_ward() -> None:
+    """ "II. NHIỆM VỤ CỤ THỂ" as "1. Công an phường" / "- Chủ trì …" blocks, "Đề nghị Ủy ban
+    MTTQ … và các tổ chức chính trị - xã hội" as a heading naming two bodies."""
+    plan = parse_file("quang-trung_kh66-by-unit.txt")
+    assert plan.issuer == "UBND phường Quang Trung"
+    check(
+        plan,
+        [
+            ("II.1.1", [CA], "quarter", "2026-06-30"),
+            ("II.1.2", [CA], "date", "2026-09-30"),
+            ("II.2.1", [KTDT], "month", "2026-06-30"),
+            ("II.3.1", [TTVH], "recurring", None),
+            ("II.4.1", ["Ủy ban MTTQ Việt Nam", "Các tổ chức chính trị - xã hội"], "none", None),
+            ("II.5.1", ["Các tổ dân phố"], "date", "2026-05-15"),
+            ("III", [CA], "date", "2026-12-10"),
+        ],
+    )
+    assert plan.unknown_units == []
+
+
 def test_titles_are_the_work_not_the_assignment() -> None:
     titles = {t.ref: t.title for t in parse_file("phu-my_kh09-ntm-2026.txt").tasks}
     assert titles["II.2.a"] == "Rà soát, điều chỉnh quy hoạch chung xã"
