@@ -344,6 +344,11 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
 
     # year
     year = plan.issued_on.year if plan.issued_on else None
+    if year is not None:
+        # "Kế hoạch … năm 2026" issued in December 2025: "trước ngày 30/6" is in 2026
+        title_years = {int(y) for y in re.findall(r"\b(20\d\d)\b", plan.title)}
+        if title_years == {year + 1}:
+            year += 1
     if year is None:
         for line in lines[: max(scan_to, 10)]:
             m = _YEAR_ONLY.search(fold(line))

@@ -1444,3 +1444,22 @@ def test_reporting_section_of_its_own() -> None:
         ],
     )
     assert by_ref(plan)["II.1"].deadline.recurring_day == 25
+
+
+def test_plan_for_next_year_issued_in_december() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "Số: 301/KH-UBND",
+            "Tiên Minh, ngày 22 tháng 12 năm 2025",
+            "KẾ HOẠCH",
+            "Công tác cải cách hành chính năm 2026",
+            "I. NHIỆM VỤ",
+            "1. Phòng Văn hóa – Xã hội chủ trì tự đánh giá chỉ số cải cách hành chính, hoàn"
+            " thành trước ngày 30/6.",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.issued_on == dtm.date(2025, 12, 22)
+    assert plan.year == 2026
+    assert due(plan.tasks[0]) == "2026-06-30"
