@@ -463,6 +463,7 @@ _BARE_SECTION = re.compile(
     r"phan cong|trach nhiem|hoat dong|lo trinh|chi tieu|tinh hinh|ket qua)\b"
 )
 _ROMAN_HEAD = re.compile(r"^([IVXLC]{1,6}|[IVX1l]{2,5})\s*[.:)]\s*(\S.*)$")
+_SUBITEM_HEAD = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+([^\s\d%].*)$")
 _ITEM_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(\S.*)$")
 _LETTER_HEAD = re.compile(r"^([a-gh-zđ])\s*[.)]\s+(\S.*)$")
 _DASH = re.compile(r"^[-–—•·▪●]\s*(\S.*)$")
@@ -495,7 +496,16 @@ class Node:
         return "\n".join(p for p in parts if p)
 
 
-_LEVEL = {"root": 0, "section": 1, "item": 2, "letter": 3, "bullet": 4, "plus": 5, "para": 6}
+_LEVEL = {
+    "root": 0,
+    "section": 1,
+    "item": 2,
+    "subitem": 2.5,
+    "letter": 3,
+    "bullet": 4,
+    "plus": 5,
+    "para": 6,
+}
 
 
 @functools.lru_cache(maxsize=32768)
@@ -529,6 +539,8 @@ def build_tree(lines: list[str]) -> Node:
             kind, label, text = "section", m.group(1), m.group(2)
         elif m and not roman_to_int(m.group(1)) and _is_upper_heading(m.group(2)) and len(t) < 90:
             kind, label, text = "section", "", m.group(2)  # OCR-mangled numeral ("I11I.")
+        elif m := _SUBITEM_HEAD.match(t):
+            kind, label, text = "subitem", m.group(1), m.group(2)  # "1.1. …" under "1. …"
         elif (m := _ITEM_HEAD.match(t)) and not re.match(r"^\d{1,2}[.)]\d", t):
             kind, label, text = "item", m.group(1), m.group(2)
         elif m := _LETTER_HEAD.match(t):
@@ -547,7 +559,7 @@ def build_tree(lines: list[str]) -> Node:
             kind, label, text = "section", "", t
 
         if kind == "para" and last is not None and not _is_assignment_line(t):
-            heading = last.kind in ("section", "item", "letter")
+            heading = last.kind in ("section", "item", "subitem", "letter")
             if (heading and (_starts_lower(t) or _dangling_end(last.text))) or (
                 not heading and (not last.text.rstrip().endswith(_TERMINAL) or _starts_lower(t))
             ):
@@ -2296,10 +2308,10 @@ class _BodyParser:
     def read_implementation(self, sections: list[Node]) -> None:
         for sec in sections:
             for node in sec.iter()[1:]:
-                if node.kind not in ("item", "letter", "bullet", "para"):
+                if node.kind not in ("item", "subitem", "letter", "bullet", "para"):
                     continue
                 unit_name = None
-                if node.kind in ("item", "letter"):
+                if node.kind in ("item", "subitem", "letter"):
                     head = node.text.rstrip(".: ")
                     u = self.units.resolve(head.split(":")[0])
                     if u is not None and u.kind == "unit" and len(head) < 90:
@@ -2409,6 +2421,14 @@ class _BodyParser:
         if not lead_cells and topic_title and (hu := self.heading_unit(topic_title)):
             # "1. Phòng Văn hóa – Xã hội" / "- Tham mưu …": the unit heading the duties
             lead_cells.append(hu)
+        # "2.1. Phòng Kinh tế chủ trì hỗ trợ …" / "- Tổ chức tập huấn …": the heading's lead
+        if (
+            not lead_cells
+            and topic_title
+            and (ts := _subject_unit(topic_title, self.units))
+            and _ROLE_AFTER.match(fold(topic_title[ts[1] :]).strip(" ,"))
+        ):
+            lead_cells.append(ts[0])
         if not lead_cells:
             gm = re.search(
                 r"(?i:\bgiao)\s+((?:phòng|văn phòng|trung tâm|công an|ban)\b[^:,.;]*?)(?=\s*[:]|\s+(?:chủ trì|theo dõi|thực hiện|tham mưu))",
@@ -2502,89 +2522,94 @@ class _BodyParser:
         for sec in sections:
             # a plan without section headings is one section whose refs are the items' own
             sec_label = sec.label or ("" if sec.text == "" else "?")
-            items = [c for c in sec.children if c.kind == "item"]
+            items = [c for c in sec.children if c.kind in ("item", "subitem")]
             if not items:
                 tasks += self._bullets(sec, sec_label, sec.text, sec.text)
                 continue
             for item in items:
+                subs = [c for c in item.children if c.kind == "subitem"]
+                if subs:
+                    # "1. Phát triển chính quyền số" over "1.1. …", "1.2. …"
+                    for sub in subs:
+                        sref = f"{sec_label}.{sub.label}" if sec_label else sub.label
+                        tasks += self._item_tasks(sub, sref, f"{item.label}. {item.text}")
+                    continue
                 ref = f"{sec_label}.{item.label}" if sec_label else item.label
-                section_name = f"{item.label}. {item.text}"
-                assign = _item_assignments(item)
-                if (
-                    assign is not None
-                    and (assign.lead or assign.leader)
-                    and not _split_assign(item)
-                ):
-                    text = _plain_text(item.children)
+                tasks += self._item_tasks(item, ref, f"{item.label}. {item.text}")
+        return tasks
+
+    def _item_tasks(self, item: Node, ref: str, section_name: str) -> list[ParsedTask]:
+        """The tasks of one numbered item: itself with its assignment lines, its letters, or
+        its bullets."""
+        tasks: list[ParsedTask] = []
+        assign = _item_assignments(item)
+        if assign is not None and (assign.lead or assign.leader) and not _split_assign(item):
+            text = _plain_text(item.children)
+            tasks.append(
+                self.task_from_text(
+                    ref,
+                    text or item.text,
+                    section_name,
+                    item.text,
+                    assign=assign,
+                    title=_title_of(item.text),
+                )
+            )
+            return tasks
+        letters = [c for c in item.children if c.kind == "letter"]
+        if letters:
+            for let in letters:
+                if re.match(r"^chi tieu", fold(let.text)):
+                    continue
+                lref = f"{ref}.{let.label}"
+                la = _item_assignments(let)
+                if la is not None and (la.lead or la.leader) and not _split_assign(let):
+                    # "a. Ra quân …" / "Đơn vị thực hiện: …" / "Thời gian thực hiện: …"
                     tasks.append(
                         self.task_from_text(
-                            ref,
-                            text or item.text,
+                            lref,
+                            "\n".join(p for p in (let.text, _plain_text(let.children)) if p),
                             section_name,
                             item.text,
-                            assign=assign,
-                            title=_title_of(item.text),
+                            assign=la,
+                            title=_title_of(let.text),
                         )
                     )
                     continue
-                letters = [c for c in item.children if c.kind == "letter"]
-                if letters:
-                    for let in letters:
-                        if re.match(r"^chi tieu", fold(let.text)):
-                            continue
-                        lref = f"{ref}.{let.label}"
-                        la = _item_assignments(let)
-                        if la is not None and (la.lead or la.leader) and not _split_assign(let):
-                            # "a. Ra quân …" / "Đơn vị thực hiện: …" / "Thời gian thực hiện: …"
-                            tasks.append(
-                                self.task_from_text(
-                                    lref,
-                                    "\n".join(
-                                        p for p in (let.text, _plain_text(let.children)) if p
-                                    ),
-                                    section_name,
-                                    item.text,
-                                    assign=la,
-                                    title=_title_of(let.text),
-                                )
-                            )
-                            continue
-                        got = self._bullets(let, lref, section_name, item.text)
-                        if not got and let.text.strip():
-                            got = [
-                                self.task_from_text(lref, let.full_text(), section_name, item.text)
-                            ]
-                        tasks += got
-                    continue
-                got = self._bullets(item, ref, section_name, item.text)
-                if assign is not None and assign.deadline:
-                    # "Thời gian: Quý II/2026" under the item: the bullets' deadline
-                    for t in got:
-                        if t.deadline.kind == "none":
-                            t.deadline_text = assign.deadline
-                            t.deadline = parse_deadline(
-                                assign.deadline, plan_year=self.plan.year, ref_date=self.ref_date
-                            )
-                if not got and assign is not None:
-                    tasks.append(
-                        self.task_from_text(
-                            ref,
-                            _plain_text(item.children) or item.text,
-                            section_name,
-                            item.text,
-                            assign=assign,
-                            title=_title_of(item.text),
-                        )
-                    )
-                    continue
-                if not got:
-                    text = "\n".join(c.full_text() for c in item.children)
-                    if text.strip():
-                        tasks.append(self.task_from_text(ref, text, section_name, item.text))
-                    elif self._task_like(item.text):
-                        # "3. Phòng Kinh tế chủ trì rà soát …, hoàn thành trước ngày …"
-                        tasks.append(self.task_from_text(ref, item.text, section_name, item.text))
+                got = self._bullets(let, lref, section_name, item.text)
+                if not got and let.text.strip():
+                    got = [self.task_from_text(lref, let.full_text(), section_name, item.text)]
                 tasks += got
+            return tasks
+        got = self._bullets(item, ref, section_name, item.text)
+        if assign is not None and assign.deadline:
+            # "Thời gian: Quý II/2026" under the item: the bullets' deadline
+            for t in got:
+                if t.deadline.kind == "none":
+                    t.deadline_text = assign.deadline
+                    t.deadline = parse_deadline(
+                        assign.deadline, plan_year=self.plan.year, ref_date=self.ref_date
+                    )
+        if not got and assign is not None:
+            tasks.append(
+                self.task_from_text(
+                    ref,
+                    _plain_text(item.children) or item.text,
+                    section_name,
+                    item.text,
+                    assign=assign,
+                    title=_title_of(item.text),
+                )
+            )
+            return tasks
+        if not got:
+            text = "\n".join(c.full_text() for c in item.children)
+            if text.strip():
+                tasks.append(self.task_from_text(ref, text, section_name, item.text))
+            elif self._task_like(item.text):
+                # "3. Phòng Kinh tế chủ trì rà soát …, hoàn thành trước ngày …"
+                tasks.append(self.task_from_text(ref, item.text, section_name, item.text))
+        tasks += got
         return tasks
 
     def _bullets(self, node: Node, ref: str, section: str, topic: str) -> list[ParsedTask]:
@@ -2687,7 +2712,9 @@ class _BodyParser:
         tasks: list[ParsedTask] = []
         year = self.plan.year
         for sec in sections:
-            containers = [c for c in sec.iter() if c.kind in ("section", "item", "letter")]
+            containers = [
+                c for c in sec.iter() if c.kind in ("section", "item", "subitem", "letter")
+            ]
             for cont in containers:
                 if cont.kind == "section" and any(c.kind == "item" for c in cont.children):
                     continue
@@ -2696,7 +2723,7 @@ class _BodyParser:
                 # the deadline stated for the whole item ("Báo cáo gửi … chậm nhất …")
                 item_deadline: tuple[str, Deadline, Node] | None = None
                 for k in cont.iter()[1:]:
-                    if k.kind in ("item", "letter"):
+                    if k.kind in ("item", "subitem", "letter"):
                         continue
                     fd = find_deadline(k.text, year, self.ref_date, dated_only=True)
                     if fd and re.search(r"bao cao|gui|nop", fold(k.text)):
@@ -2812,9 +2839,13 @@ def _strip_subject(text: str, sub: tuple[str, int] | None) -> str:
 def _node_ref(node: Node) -> str:
     parts: list[str] = []
     n: Node | None = node
+    skip_item = False
     while n is not None and n.kind != "root":
-        if n.label and n.kind in ("section", "item", "letter"):
-            parts.append(n.label)
+        if n.label and n.kind in ("section", "item", "subitem", "letter"):
+            if not (skip_item and n.kind == "item"):
+                parts.append(n.label)
+            # "1.1" already carries the number of the item above it
+            skip_item = n.kind == "subitem"
         n = n.parent
     return ".".join(reversed(parts)) or "?"
 

@@ -1463,3 +1463,39 @@ def test_plan_for_next_year_issued_in_december() -> None:
     assert plan.issued_on == dtm.date(2025, 12, 22)
     assert plan.year == 2026
     assert due(plan.tasks[0]) == "2026-06-30"
+
+
+def test_dotted_sub_items() -> None:
+    """ "1." over "1.1.", "1.2."; bullets under "2.1. Phòng Kinh tế chủ trì …" take its lead."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Công tác chuyển đổi số năm 2026",
+            "II. NHIỆM VỤ VÀ GIẢI PHÁP",
+            "1. Phát triển chính quyền số và thực hiện các nhiệm vụ chuyển đổi số",
+            "1.1. Phòng Văn hóa – Xã hội chủ trì cập nhật Cổng thông tin điện tử xã; thực hiện"
+            " thường xuyên.",
+            "1.2. Văn phòng HĐND và UBND chủ trì triển khai hệ thống quản lý văn bản, hoàn thành"
+            " trong Quý II/2026.",
+            "2. Phát triển kinh tế số",
+            "2.1. Phòng Kinh tế chủ trì hỗ trợ hộ kinh doanh thanh toán không dùng tiền mặt",
+            "- Tổ chức tập huấn cho hộ kinh doanh trước ngày 30/6/2026.",
+            "- Khảo sát, đánh giá kết quả trong tháng 11/2026.",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "1. Các cơ quan, đơn vị triển khai thực hiện.",
+            "1.1. Phòng Văn hóa – Xã hội tổng hợp, báo cáo kết quả trước ngày 10/12/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1.1", [VH], "recurring", None),
+            ("II.1.2", [VP], "quarter", "2026-06-30"),
+            ("II.2.1.1", [KT], "date", "2026-06-30"),
+            ("II.2.1.2", [KT], "month", "2026-11-30"),
+            ("III.1.1", [VH], "date", "2026-12-10"),
+        ],
+    )
+    assert by_ref(plan)["II.1.2"].section.startswith("1. Phát triển chính quyền số")
