@@ -520,7 +520,7 @@ def build_tree(lines: list[str]) -> Node:
     last: Node | None = None
     roman_count = 0
 
-    def container(level: int) -> Node:
+    def container(level: float) -> Node:
         while len(stack) > 1 and _LEVEL[stack[-1].kind] >= level:
             stack.pop()
         return stack[-1]
