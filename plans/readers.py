@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -425,6 +426,96 @@ def _read_docx(data: bytes, filename: str) -> DocumentText:
 # ---------------------------------------------------------------- pdf
 
 
+_STT_LIKE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z])[.)]?$")
+
+
+class _BorderlessTable:
+    """A table printed without rules: pdfplumber finds no table, and its text lines run the
+    cells together ("1 Nâng cấp mạng Văn phòng HĐND Phòng Kinh tế Quý II/2026"). A header
+    line whose pieces name the columns (content, lead, deadline …) gives the column stops;
+    the lines under it are cut at those stops into rows, until a line runs across a stop
+    (a paragraph again). The stops carry over a page break."""
+
+    def __init__(self) -> None:
+        self.stops: list[float] | None = None
+
+    @staticmethod
+    def _words(line: dict) -> list[tuple[float, float, str, float]]:
+        """(x0, x1, text, gap before) of each word of a pdfplumber text line."""
+        chars = [c for c in line.get("chars") or [] if c.get("text")]
+        words: list[list] = []
+        prev_x1 = None
+        for c in chars:
+            size = float(c.get("size") or 10.0)
+            x0, x1 = float(c["x0"]), float(c["x1"])
+            gap = x0 - prev_x1 if prev_x1 is not None else 0.0
+            if c["text"].isspace():
+                prev_x1 = x1 if prev_x1 is None else prev_x1
+                continue
+            if not words or gap > 0.18 * size:
+                words.append([x0, x1, c["text"], gap / size if prev_x1 is not None else 9.0])
+            else:
+                words[-1][1] = x1
+                words[-1][2] += c["text"]
+            prev_x1 = x1
+        return [(w[0], w[1], w[2], w[3]) for w in words]
+
+    def line(self, line: dict, text: str) -> Block:
+        try:
+            return self._line(line, text)
+        except Exception:  # a PDF oddity must not lose the text
+            self.stops = None
+            return Block(text)
+
+    def _line(self, line: dict, text: str) -> Block:
+        from plans.parser import _role_of_header
+
+        words = self._words(line)
+        if not words:
+            return Block(text)
+        # pieces: runs of words with small gaps between them
+        pieces: list[list] = []
+        for x0, x1, w, gap in words:
+            if not pieces or gap > 0.9:
+                pieces.append([x0, x1, w])
+            else:
+                pieces[-1][1] = x1
+                pieces[-1][2] += " " + w
+        roles = [_role_of_header(pc[2]) for pc in pieces]
+        known = [r for r in roles if r]
+        if (
+            len(pieces) >= 3
+            and len(known) >= 3
+            and "content" in known
+            and {"lead", "deadline"} & set(known)
+            and len(known) >= len(pieces) - 1
+        ):
+            self.stops = [pc[0] for pc in pieces]
+            cells = [pc[2] for pc in pieces]
+            return Block(" | ".join(cells), cells)
+        stops = self.stops
+        if stops is None:
+            return Block(text)
+        if text.strip().isdigit() and len(words) == 1 and words[0][0] > stops[1]:
+            return Block(text)  # a page number, not a row
+        cells = [""] * len(stops)
+        for x0, x1, w, _gap in words:
+            col = 0
+            for k, stop in enumerate(stops):
+                if x0 >= stop - 2:
+                    col = k
+            # a word running over the next stop: the line is a paragraph, the table is over
+            if col + 1 < len(stops) and x1 > stops[col + 1] + 2:
+                self.stops = None
+                return Block(text)
+            cells[col] = (cells[col] + " " + w).strip()
+        if sum(1 for c in cells if c) == 1 and cells[0] and not _STT_LIKE.match(cells[0]):
+            # text at the left margin only ("Nơi nhận:", a closing sentence): the table ended
+            self.stops = None
+            return Block(text)
+        return Block(" | ".join(cells), cells)
+
+
 def _read_pdf(data: bytes, filename: str) -> DocumentText:
     try:
         import pdfplumber
@@ -432,6 +523,7 @@ def _read_pdf(data: bytes, filename: str) -> DocumentText:
         raise PlanReadError("unsupported") from exc
     blocks: list[Block] = []
     any_text = False
+    _borderless = _BorderlessTable()
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages[:500]:
@@ -454,7 +546,7 @@ def _read_pdf(data: bytes, filename: str) -> DocumentText:
                     t = (w.get("text") or "").strip()
                     if t:
                         any_text = True
-                        items.append((float(w["top"]), [Block(t)]))
+                        items.append((float(w["top"]), [_borderless.line(w, t)]))
                 for t in tables:
                     rows = []
                     for r in t.extract() or []:

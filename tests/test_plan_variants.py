@@ -1499,3 +1499,73 @@ def test_dotted_sub_items() -> None:
         ],
     )
     assert by_ref(plan)["II.1.2"].section.startswith("1. Phát triển chính quyền số")
+
+
+def test_pdf_table_without_rules_over_two_pages() -> None:
+    """A table printed without borders: no table for pdfplumber, the cells of a row on one
+    text line. The header gives the column stops, which carry over the page break."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    cols = [0.06, 0.11, 0.45, 0.65, 0.83]
+    page1 = [
+        ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian"],
+        ["I", "Hạ tầng số", "", "", ""],
+        ["1", "Nâng cấp mạng nội bộ", "Văn phòng HĐND", "Phòng Kinh tế", "Quý II/2026"],
+        ["", "của UBND xã", "và UBND", "", ""],
+    ]
+    page2 = [
+        ["2", "Số hóa hồ sơ địa chính", "Phòng Kinh tế", "TT PV HCC", "Tháng 9/2026"],
+        ["II", "Dữ liệu số", "", "", ""],
+        ["1", "Làm sạch dữ liệu dân cư", "Công an xã", "Các thôn", "Thường xuyên"],
+    ]
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buf) as pdf:
+        for k, rows in enumerate((page1, page2)):
+            fig = plt.figure(figsize=(8.27, 11.69))
+            y = 0.95
+            head = (
+                [
+                    "ỦY BAN NHÂN DÂN XÃ AN PHÚ",
+                    "KẾ HOẠCH",
+                    "Chuyển đổi số năm 2026",
+                    "I. MỤC ĐÍCH, YÊU CẦU",
+                    "Nâng cao hiệu quả chuyển đổi số trên địa bàn xã, bảo đảm đồng bộ, thống nhất.",
+                    "PHỤ LỤC",
+                ]
+                if k == 0
+                else []
+            )
+            for line in head:
+                fig.text(0.06, y, line, fontsize=9)
+                y -= 0.025
+            for r in rows:
+                for x, c in zip(cols, r, strict=True):
+                    fig.text(x, y, c, fontsize=8)
+                y -= 0.02
+            if k == 1:
+                fig.text(
+                    0.06,
+                    y - 0.02,
+                    "Ủy ban nhân dân xã yêu cầu các cơ quan, đơn vị nghiêm túc thực hiện./.",
+                    fontsize=9,
+                )
+                fig.text(0.06, y - 0.05, "Nơi nhận:", fontsize=9)
+            fig.text(0.5, 0.03, str(k + 1), fontsize=8)
+            pdf.savefig(fig)
+            plt.close(fig)
+    doc = read_document(buf.getvalue(), "kh.pdf")
+    plan = parse_plan(doc)
+    check(
+        plan,
+        [
+            ("I.1", [VP], "quarter", "2026-06-30", [KT]),
+            ("I.2", [KT], "month", "2026-09-30", [HCC]),
+            ("II.1", [CA], "recurring", None, ["Các thôn"]),
+        ],
+    )
+    assert by_ref(plan)["I.1"].text == "Nâng cấp mạng nội bộ của UBND xã"
+    assert by_ref(plan)["II.1"].text == "Làm sạch dữ liệu dân cư"
