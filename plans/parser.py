@@ -2039,10 +2039,20 @@ def _name_like(name: str) -> bool:
 _ROLE_AFTER = re.compile(r"(?:ch(?:u|ii) tri|phoi hop|thuc hien|tham muu|la co quan|la don vi)\b")
 
 
+# who gives the task, before the unit that takes it: "UBND xã giao", "Chủ tịch UBND xã yêu
+# cầu Thủ trưởng", "Đề nghị"
+_GIVER = re.compile(
+    r"^(?:(?:chu tich\s+)?(?:uy ban nhan dan|ubnd)(?:\s+(?:xa|phuong|thi tran|dac khu))?\s+)?"
+    r"(?:(?:giao|de nghi|yeu cau)\s+(?:thu truong\s+)?|thu truong\s+)"
+)
+
+
 def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
     """A unit named at the start of a sentence ("Trung tâm Phục vụ … tập trung …")."""
-    t = re.sub(r"^(?:giao|đề nghị|de nghi|thủ trưởng|thu truong)\s+", "", text.strip(), flags=re.I)
-    off = len(text.strip()) - len(t)
+    t0 = text.strip()
+    m0 = _GIVER.match(fold_aligned(t0)[1])
+    t = t0[m0.end() :] if m0 else t0
+    off = len(t0) - len(t)
     if not _looks_unit_start(t) and not fold(t).startswith("cac "):
         return None
     words = t.split()
@@ -2653,7 +2663,7 @@ class _BodyParser:
         rest = t[sub[1] :]
         orig, f = fold_aligned(rest)
         m = _WORK_PREFIX.match(f)
-        given = bool(re.match(r"(?:giao|de nghi)\s", fold(t)))
+        given = bool(_GIVER.match(fold(t)))
         if m is None:
             return t
         at = m.end()

@@ -1569,3 +1569,34 @@ def test_pdf_table_without_rules_over_two_pages() -> None:
     )
     assert by_ref(plan)["I.1"].text == "Nâng cấp mạng nội bộ của UBND xã"
     assert by_ref(plan)["II.1"].text == "Làm sạch dữ liệu dân cư"
+
+
+def test_the_giver_is_not_the_lead() -> None:
+    """ "UBND xã giao Phòng Kinh tế chủ trì …": the commune gives, the office leads."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Công tác quy hoạch năm 2026",
+            "II. NHIỆM VỤ",
+            "1. Ủy ban nhân dân xã giao Phòng Kinh tế chủ trì rà soát quy hoạch, hoàn thành"
+            " trước ngày 30/6/2026.",
+            "2. UBND xã giao Công an xã phối hợp với Phòng Văn hóa – Xã hội tuyên truyền, thực"
+            " hiện thường xuyên.",
+            "3. Chủ tịch UBND xã giao Văn phòng HĐND và UBND tham mưu tổ chức hội nghị sơ kết"
+            " trong tháng 7/2026.",
+            "4. Yêu cầu Thủ trưởng các cơ quan chuyên môn rà soát thủ tục hành chính trước ngày"
+            " 15/8/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1", [KT], "date", "2026-06-30"),
+            ("II.2", [CA], "recurring", None, [VH]),
+            ("II.3", [VP], "month", "2026-07-31"),
+            ("II.4", ["Các cơ quan chuyên môn"], "date", "2026-08-15"),
+        ],
+    )
+    assert plan.tasks[0].title == "Rà soát quy hoạch"
