@@ -26,6 +26,8 @@ from handlers import chat, roster_upload, upload
 from handlers.context import Services
 from scheduler.delivery import Ticker
 
+CONCURRENT_UPDATES = 8
+
 COMMANDS = [
     BotCommand("start", "Bắt đầu, liên kết tài khoản"),
     BotCommand("tasks", "Nhiệm vụ của tôi"),
@@ -87,6 +89,9 @@ def build_application(token: str, services: Services, *, base_url: str | None = 
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")))
                .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
+               # Updates overlap while one waits on Telegram. Handlers never await after a
+               # write inside a transaction, so concurrent updates cannot interleave writes.
+               .concurrent_updates(CONCURRENT_UPDATES)
                .post_init(_post_init))
     if base_url:
         builder = builder.base_url(base_url)

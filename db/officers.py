@@ -7,6 +7,7 @@ import datetime as dtm
 import hashlib
 import secrets
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from db.models import AuditLog, Invite, Officer, Role, utcnow
@@ -190,10 +191,10 @@ def unlinked_officers(session: Session, org_id: int) -> list[Officer]:
 
 
 def mark_reachable(session: Session, telegram_user_id: int) -> int:
-    """An officer who writes to the bot has unblocked it: reminders may reach him again."""
-    found = list(session.exec(select(Officer).where(
-        Officer.telegram_user_id == telegram_user_id, col(Officer.unreachable).is_(True))))
-    for officer in found:
-        officer.unreachable = False
-        session.add(officer)
-    return len(found)
+    """An officer who writes to the bot has unblocked it: reminders may reach him again.
+    (One UPDATE that usually touches nothing: it runs for every inbound message.)"""
+    table = Officer.__table__  # type: ignore[attr-defined]
+    done = session.connection().execute(
+        update(table).where(table.c.telegram_user_id == telegram_user_id,
+                            table.c.unreachable.is_(True)).values(unreachable=False))
+    return int(done.rowcount or 0)
