@@ -734,10 +734,37 @@ class _Units:
     def resolve(self, name: str) -> Unit | None:
         return self.d.resolve(name)
 
+    def join_lines(self, cell: str) -> str:
+        """The lines of a unit cell: "Văn phòng HĐND" / "và UBND" is one name wrapped,
+        "Công an xã" / "Trạm Y tế xã" two names, "Ủy ban MTTQ Việt" / "Nam" one again."""
+        lines = [ln.strip(" -+•*") for ln in cell.split("\n")]
+        lines = [ln for ln in lines if ln]
+        if not lines:
+            return ""
+        out = lines[0]
+        for b in lines[1:]:
+            a = out.rsplit(";", 1)[-1].strip()
+            last = (fold(a).split() or [""])[-1]
+            if (
+                _starts_lower(b)
+                or a.endswith((",", "-", "–", "&", "("))
+                or last in ("va", "cua", "voi", "cac")
+            ):
+                out = out + " " + b
+            elif self.d.resolve(a + " " + b) is not None and (
+                self.d.resolve(a) is None or self.d.resolve(b) is None
+            ):
+                out = out + " " + b
+            else:
+                out = out + "; " + b
+        return out
+
     def split(self, cell: str) -> list[str]:
         """split_units, except that a part which is one known unit as a whole stays whole
         ("Trung tâm VH, TT và TT" is not three names)."""
         out: list[str] = []
+        if "\n" in (cell or ""):
+            cell = self.join_lines(cell)
         for part in _SEMI_SPLIT.split(cell or ""):
             name = clean_unit_name(part)
             if "," in name or " và " in name:
@@ -1035,7 +1062,12 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
 
     def cell(row: list[str], role: str) -> str:
         i = idx.get(role)
-        return _clean(row[i]) if i is not None and i < len(row) else ""
+        if i is None or i >= len(row):
+            return ""
+        if role in ("lead", "coop") and "\n" in row[i]:
+            # one unit a line in a cell, or a name wrapped: the unit resolver decides
+            return "\n".join(x for x in (_clean(ln) for ln in row[i].split("\n")) if x)
+        return _clean(row[i])
 
     groups = 0
     numbered = False

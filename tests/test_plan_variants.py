@@ -1600,3 +1600,38 @@ def test_the_giver_is_not_the_lead() -> None:
         ],
     )
     assert plan.tasks[0].title == "Rà soát quy hoạch"
+
+
+def test_docx_one_unit_a_line_in_a_cell() -> None:
+    """A cell with a unit on each line (or bullet), and names wrapped by hand."""
+    document = docx.Document()
+    _header(document, ["UBND XÃ TIÊN MINH", "KẾ HOẠCH", "Công tác cải cách hành chính năm 2026"])
+    _table(
+        document,
+        ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"],
+        [
+            [
+                "1",
+                "Rà soát thủ tục hành chính",
+                "Phòng Kinh tế",
+                "Công an xã\nTrạm Y tế xã\n- Văn phòng HĐND và UBND",
+                "Tháng 5/2026",
+            ],
+            [
+                "2",
+                "Đối thoại với Nhân dân",
+                "Văn phòng HĐND\nvà UBND",
+                "Ủy ban MTTQ Việt\nNam xã\nHội Nông dân xã",
+                "Quý III/2026",
+            ],
+        ],
+    )
+    plan = _save(document)
+    check(
+        plan,
+        [
+            ("1", [KT], "month", "2026-05-31", [CA, "Trạm Y tế", VP]),
+            ("2", [VP], "quarter", "2026-09-30", ["Ủy ban MTTQ Việt Nam", "Hội Nông dân xã"]),
+        ],
+    )
+    assert plan.unknown_units == ["Hội Nông dân xã"]
