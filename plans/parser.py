@@ -745,18 +745,15 @@ class _Units:
         for b in lines[1:]:
             a = out.rsplit(";", 1)[-1].strip()
             last = (fold(a).split() or [""])[-1]
-            if (
+            wrapped = (
                 _starts_lower(b)
                 or a.endswith((",", "-", "–", "&", "("))
                 or last in ("va", "cua", "voi", "cac")
-            ):
-                out = out + " " + b
-            elif self.d.resolve(a + " " + b) is not None and (
+            )
+            joined_known = self.d.resolve(a + " " + b) is not None and (
                 self.d.resolve(a) is None or self.d.resolve(b) is None
-            ):
-                out = out + " " + b
-            else:
-                out = out + "; " + b
+            )
+            out = out + (" " if wrapped or joined_known else "; ") + b
         return out
 
     def split(self, cell: str) -> list[str]:
