@@ -24,6 +24,7 @@ import functools
 import logging
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,8 +146,12 @@ def _starts_lower(s: str) -> bool:
     return False
 
 
+_CONTENT_LABEL = re.compile(r"^(?:Nội dung|Nhiệm vụ|Tên nhiệm vụ|Noi dung|Nhiem vu)\s*:\s*", re.I)
+
+
 def _title_of(text: str, limit: int = 240) -> str:
     t = _clean(text).lstrip("-–+•* ").strip()
+    t = _CONTENT_LABEL.sub("", t)
     m = re.search(r"(?<=[^\s.]{3})\.\s+(?=[A-ZĐÀ-Ỹ])", t)
     if m and m.start() >= 40:
         t = t[: m.start() + 1]
@@ -2941,11 +2946,18 @@ def _parse_plan(
     source = "template" if doc.kind == "xlsx" else "appendix"
     app_at = _find_appendix(lines)
     body_end = len(lines)
+    appendix_lines: list[str] = []
     if app_at is not None and app_at >= body_start:
         body_end = app_at
         if not raw:
             text_lines = [b.text for b in blocks[app_at + 1 :] if b.cells is None]
-            raw = _tasks_from_text_appendix(text_lines, units, year)
+            labelled = sum(1 for ln in text_lines if _is_assignment_line(_clean(ln)))
+            if labelled >= 2:
+                # "1. Nội dung: …" / "Đơn vị chủ trì: …" / "Thời hạn: …": labelled blocks,
+                # read as numbered items rather than as a table
+                appendix_lines = text_lines
+            else:
+                raw = _tasks_from_text_appendix(text_lines, units, year)
     body_lines = _flatten_parts([b.text for b in blocks[body_start:body_end] if b.cells is None])
     tree = build_tree(body_lines)
     sections = [c for c in tree.children if c.kind == "section"]
@@ -2961,6 +2973,15 @@ def _parse_plan(
 
     tasks: list[ParsedTask] = []
     content_secs: list[Node] = []
+    if appendix_lines:
+        atree = build_tree(appendix_lines)
+        asecs = [c for c in atree.children if c.kind == "section"]
+        if not asecs:
+            whole = Node("section", "", "")
+            for c in atree.children:
+                whole.add(c)
+            asecs = [whole]
+        tasks += [dataclasses.replace(t, source="appendix") for t in bp.content_tasks(asecs)]
     if raw:
         for r in raw:
             dl = (
@@ -2987,7 +3008,7 @@ def _parse_plan(
                     source,
                 )
             )
-    else:
+    elif not tasks:
         content_secs = [
             s
             for s in sections

@@ -1638,3 +1638,35 @@ def test_docx_one_unit_a_line_in_a_cell() -> None:
         ],
     )
     assert plan.unknown_units == ["Hội Nông dân xã"]
+
+
+def test_appendix_of_labelled_blocks() -> None:
+    """An appendix that is not a table: "1. Nội dung: …" / "Đơn vị chủ trì: …" / "Thời hạn: …"."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Cải cách thủ tục hành chính năm 2026",
+            "I. MỤC ĐÍCH",
+            "Nâng cao hiệu quả giải quyết thủ tục hành chính.",
+            "PHỤ LỤC",
+            "DANH MỤC NHIỆM VỤ",
+            "1. Nội dung: Rà soát thủ tục hành chính thuộc thẩm quyền của xã.",
+            "Đơn vị chủ trì: Trung tâm Phục vụ hành chính công.",
+            "Đơn vị phối hợp: Văn phòng HĐND và UBND.",
+            "Thời hạn: Quý II/2026.",
+            "2. Nội dung: Số hóa hồ sơ hộ tịch.",
+            "Đơn vị chủ trì: Phòng Văn hóa – Xã hội.",
+            "Thời hạn: Tháng 10/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("1", [HCC], "quarter", "2026-06-30", [VP]),
+            ("2", [VH], "month", "2026-10-31", []),
+        ],
+    )
+    assert plan.tasks[1].title == "Số hóa hồ sơ hộ tịch."
+    assert all(t.source == "appendix" for t in plan.tasks)
