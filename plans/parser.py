@@ -19,12 +19,12 @@ make sense of it returns an empty plan with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dtm
 import functools
 import logging
 import re
 from collections import Counter
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
