@@ -2330,6 +2330,7 @@ def _plain_text(nodes: list[Node]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_assignment_line(text: str) -> bool:
     f = fold(text.strip())
     return bool(
@@ -2951,7 +2952,7 @@ def _parse_plan(
         body_end = app_at
         if not raw:
             text_lines = [b.text for b in blocks[app_at + 1 :] if b.cells is None]
-            labelled = sum(1 for ln in text_lines if _is_assignment_line(_clean(ln)))
+            labelled = sum(1 for ln in text_lines if ":" in ln and _is_assignment_line(_clean(ln)))
             if labelled >= 2:
                 # "1. Nội dung: …" / "Đơn vị chủ trì: …" / "Thời hạn: …": labelled blocks,
                 # read as numbered items rather than as a table
