@@ -975,7 +975,15 @@ def _role_of_header(cell: str) -> str | None:
         return "note"
     if re.search(r"(noi dung|nhiem vu|cong viec|ten )", f):
         return "content"
-    if re.search(r"(co quan|don vi) th", f) or f in ("thuc hien", "co quan thuc hien"):
+    if re.search(r"(co quan|don vi) th", f) or f in (
+        "thuc hien",
+        "co quan thuc hien",
+        # a bare "Đơn vị" / "Cơ quan" column next to the content is who does it
+        "don vi",
+        "co quan",
+        "bo phan",
+        "don vi, ca nhan",
+    ):
         return "lead"
     return None
 

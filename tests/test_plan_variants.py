@@ -1670,3 +1670,26 @@ def test_appendix_of_labelled_blocks() -> None:
     )
     assert plan.tasks[1].title == "Số hóa hồ sơ hộ tịch."
     assert all(t.source == "appendix" for t in plan.tasks)
+
+
+def test_bare_unit_column_and_an_indicator_table() -> None:
+    """A bare "Đơn vị" column is who does it; "Đơn vị tính" in an indicator table is not."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Công tác cải cách hành chính năm 2026",
+            "Chỉ tiêu:",
+            "STT\tChỉ tiêu\tĐơn vị tính\tKế hoạch năm 2026",
+            "1\tHồ sơ giải quyết đúng hạn\t%\t98",
+            "PHỤ LỤC",
+            "STT\tNội dung\tĐơn vị\tThời gian",
+            "1\tRà soát thủ tục hành chính\tPhòng Kinh tế\tQuý II/2026",
+            "2\tSố hóa hồ sơ hộ tịch\tPhòng VH-XH\tTháng 10/2026",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [("1", [KT], "quarter", "2026-06-30"), ("2", [VH], "month", "2026-10-31")],
+    )
