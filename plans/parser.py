@@ -1355,7 +1355,16 @@ def _layout_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
             continue
         segs = _layout_segments(raw)
         if after_header and cur is None and all(_header_only(t) for _, t in segs):
-            continue  # the second line of a wrapped header ("hoàn thành")
+            # the second line of a wrapped header ("hoàn thành"), or a split one ("Chủ trì |
+            # Phối hợp" under "Đơn vị thực hiện"): a named column of its own is a new stop
+            for off, text in segs:
+                role = _role_of_header(text)
+                if role in ("lead", "coop") and all(abs(off - st) > 3 for st in stops):
+                    k = sum(1 for st in stops if st < off)
+                    stops.insert(k, off)
+                    roles.insert(k, role)
+                    names.insert(k, _clean(text))
+            continue
         if after_header and cur is not None and all(_header_only(t) for _, t in segs):
             continue
         after_header = False

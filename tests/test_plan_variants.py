@@ -165,6 +165,18 @@ def test_space_aligned_columns_without_a_number_column() -> None:
     )
 
 
+def test_space_aligned_columns_with_a_split_header() -> None:
+    """ "Đơn vị thực hiện" over "Chủ trì | Phối hợp" on the next line."""
+    plan = parse_file("tien-minh_layout-split-header.txt")
+    check(
+        plan,
+        [
+            ("1", [KT], "quarter", "2026-06-30", [CA]),
+            ("2", [VH], "month", "2026-10-31", ["Các cơ quan chuyên môn"]),
+        ],
+    )
+
+
 PHU_MY = [
     ("II.1", [TTVH], "recurring", None, ["Ủy ban MTTQ Việt Nam", "Các đoàn thể"]),
     ("II.2.a", [KT], "date", "2026-06-30", [VP]),
