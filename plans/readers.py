@@ -438,6 +438,8 @@ class _BorderlessTable:
 
     def __init__(self) -> None:
         self.stops: list[float] | None = None
+        self.header: Block | None = None
+        self.rows = 0
 
     @staticmethod
     def _words(line: dict) -> list[tuple[float, float, str, float]]:
@@ -492,10 +494,28 @@ class _BorderlessTable:
         ):
             self.stops = [pc[0] for pc in pieces]
             cells = [pc[2] for pc in pieces]
-            return Block(" | ".join(cells), cells)
+            self.header, self.rows = Block(" | ".join(cells), cells), 0
+            return self.header
         stops = self.stops
         if stops is None:
             return Block(text)
+        sub_roles = [_role_of_header(pc[2]) for pc in pieces]
+        if self.rows == 0 and self.header is not None and all(sub_roles):
+            # "Chủ trì | Phối hợp" under "Đơn vị thực hiện": new columns of the header
+            header = self.header
+            assert header.cells is not None
+            for pc, role in zip(pieces, sub_roles, strict=True):
+                if role in ("lead", "coop") and all(abs(pc[0] - st) > 3 for st in stops):
+                    k = sum(1 for st in stops if st < pc[0])
+                    stops.insert(k, pc[0])
+                    header.cells.insert(k, "")
+            header.text = " | ".join(header.cells)
+            sub = [""] * len(stops)
+            for pc in pieces:
+                k = max((j for j, st in enumerate(stops) if pc[0] >= st - 3), default=0)
+                sub[k] = (sub[k] + " " + pc[2]).strip()
+            return Block(" | ".join(sub), sub)
+        self.rows += 1
         if text.strip().isdigit() and len(words) == 1 and words[0][0] > stops[1]:
             return Block(text)  # a page number, not a row
         cells = [""] * len(stops)

@@ -1705,3 +1705,42 @@ def test_bare_unit_column_and_an_indicator_table() -> None:
         plan,
         [("1", [KT], "quarter", "2026-06-30"), ("2", [VH], "month", "2026-10-31")],
     )
+
+
+def test_pdf_table_without_rules_split_header() -> None:
+    """ "Đơn vị thực hiện" over "Chủ trì | Phối hợp", in a PDF table without rules."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(buf) as pdf:
+        fig = plt.figure(figsize=(8.27, 11.69))
+        y = 0.95
+        for line in ["ỦY BAN NHÂN DÂN XÃ AN PHÚ", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "PHỤ LỤC"]:
+            fig.text(0.06, y, line, fontsize=9)
+            y -= 0.025
+        cols = [0.06, 0.11, 0.45, 0.65, 0.83]
+        rows = [
+            ["STT", "Nội dung công việc", "Đơn vị thực hiện", "", "Thời gian"],
+            ["", "", "Chủ trì", "Phối hợp", ""],
+            ["1", "Nâng cấp mạng nội bộ", "Văn phòng HĐND-UBND", "Phòng Kinh tế", "Quý II/2026"],
+            ["2", "Số hóa hồ sơ địa chính", "Phòng Kinh tế", "TT PV HCC", "Tháng 9/2026"],
+        ]
+        for r in rows:
+            for x, c in zip(cols, r, strict=True):
+                if c:
+                    fig.text(x, y, c, fontsize=8)
+            y -= 0.02
+        pdf.savefig(fig)
+        plt.close(fig)
+    plan = parse_plan(read_document(buf.getvalue(), "kh.pdf"))
+    check(
+        plan,
+        [
+            ("1", [VP], "quarter", "2026-06-30", [KT]),
+            ("2", [KT], "month", "2026-09-30", [HCC]),
+        ],
+    )
