@@ -2638,19 +2638,26 @@ class _BodyParser:
                         )
                     )
                     continue
-                got = self._bullets(let, lref, section_name, item.text)
+                # "a) Phòng Kinh tế:" over its duties: the letter names the lead
+                topic = let.text if self.heading_unit(let.text) else item.text
+                got = self._bullets(let, lref, section_name, topic)
                 if not got and let.text.strip():
                     got = [self.task_from_text(lref, let.full_text(), section_name, item.text)]
                 tasks += got
             return tasks
         got = self._bullets(item, ref, section_name, item.text)
-        if assign is not None and assign.deadline:
+        shared = assign.deadline if assign is not None and assign.deadline else ""
+        if not shared and got:
+            # "1. Tuyên truyền về … (Quý II/2026)" over its bullets
+            hd = find_deadline(item.text, self.plan.year, self.ref_date)
+            shared = hd[0] if hd else ""
+        if shared:
             # "Thời gian: Quý II/2026" under the item: the bullets' deadline
             for t in got:
                 if t.deadline.kind == "none":
-                    t.deadline_text = assign.deadline
+                    t.deadline_text = shared
                     t.deadline = parse_deadline(
-                        assign.deadline, plan_year=self.plan.year, ref_date=self.ref_date
+                        shared, plan_year=self.plan.year, ref_date=self.ref_date
                     )
         if not got and assign is not None:
             tasks.append(
@@ -2825,12 +2832,16 @@ class _BodyParser:
                         )
                     continue
                 # a sentence of its own with a dated deadline ("báo cáo năm gửi trước ngày 10/12")
+                # under a unit heading ("a) Công an xã:"), any dated duty is that unit's task
+                head_unit = self.heading_unit(cont.text) if cont.kind != "section" else None
                 for k in [cont, *kids]:
                     txt = k.text
                     fd = find_deadline(txt, year, self.ref_date, dated_only=True)
                     if not fd:
                         continue
-                    if not re.search(r"bao cao|gui|nop|hoan thanh|thuc hien|trien khai", fold(txt)):
+                    if not (head_unit and k is not cont) and not re.search(
+                        r"bao cao|gui|nop|hoan thanh|thuc hien|trien khai", fold(txt)
+                    ):
                         continue
                     ref = (
                         ref_base
@@ -2842,6 +2853,8 @@ class _BodyParser:
                     used_refs.add(ref)
                     sub = _subject_unit(txt, self.units)
                     lead_cells = [sub[0]] if sub else []
+                    if not lead_cells and head_unit:
+                        lead_cells = [head_unit]
                     if not lead_cells:
                         men = _mentioned_unit(txt, self.units)
                         if men:

@@ -1744,3 +1744,37 @@ def test_pdf_table_without_rules_split_header() -> None:
             ("2", [KT], "month", "2026-09-30", [HCC]),
         ],
     )
+
+
+def test_heading_deadline_for_bullets_and_unit_letters_in_implementation() -> None:
+    """ "1. Tuyên truyền …, hoàn thành trong Quý II/2026" over undated bullets; "a) Phòng Kinh
+    tế:" / "b) Công an xã:" over dated duties in the implementation section."""
+    text = "\n".join(
+        [
+            "UBND XÃ TIÊN MINH",
+            "KẾ HOẠCH",
+            "Chuyển đổi số năm 2026",
+            "II. NHIỆM VỤ",
+            "1. Tuyên truyền về chuyển đổi số, hoàn thành trong Quý II/2026",
+            "- Tuyên truyền trên loa truyền thanh (Trung tâm VH, TT và TT).",
+            "- Phát tờ rơi tại các thôn (Phòng VH-XH).",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "1. Trách nhiệm của các cơ quan",
+            "a) Phòng Kinh tế:",
+            "- Chủ trì rà soát quy hoạch, hoàn thành trước ngày 30/6/2026.",
+            "- Tổng hợp, báo cáo kết quả trước ngày 10/12/2026.",
+            "b) Công an xã:",
+            "- Bảo đảm an ninh trật tự trong tháng 5/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1.1", [TTVH], "quarter", "2026-06-30"),
+            ("II.1.2", [VH], "quarter", "2026-06-30"),
+            ("III.1.a.1", [KT], "date", "2026-06-30"),
+            ("III.1.a.2", [KT], "date", "2026-12-10"),
+            ("III.1.b", [CA], "month", "2026-05-31"),
+        ],
+    )
