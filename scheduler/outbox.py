@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dtm
+import time
 import uuid
 
 from sqlalchemy import update
@@ -153,9 +154,13 @@ def sync_tasks(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
 
 
 def _sync_ids(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
-              ids: list[int]) -> int:
+              ids: list[int], pause: float = 0.0) -> int:
     added = 0
     for start in range(0, len(ids), SYNC_CHUNK):
+        if pause and start:
+            # Let a waiting writer (an officer's reply) in between two chunks: SQLite's busy
+            # handler polls, and a sync committing back to back would starve it.
+            time.sleep(pause)
         with session_scope(engine) as session:
             chunk = session.exec(select(Task).where(col(Task.id).in_(ids[start:start + SYNC_CHUNK]))
                                  .order_by(col(Task.id)))
@@ -166,6 +171,7 @@ def _sync_ids(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime,
 # A task due later than this is not re-planned daily: its first notice (7 working days
 # before, moved back over Tết and day swaps) is still beyond the horizon.
 DAILY_REACH = HORIZON + dtm.timedelta(days=45)
+DAILY_PAUSE = 0.02  # seconds between two chunks of the daily re-plan (it runs in a thread)
 
 
 def sync_daily(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime) -> int:
@@ -177,7 +183,7 @@ def sync_daily(engine: Engine, calendar: WorkingCalendar, now: dtm.datetime) -> 
                 col(Task.status).not_in((TaskStatus.DONE, TaskStatus.WAITING)),
                 (col(Task.due_at) < now + DAILY_REACH) | (Task.deadline_kind == "recurring"))
             .order_by(col(Task.id))))
-    return _sync_ids(engine, calendar, now, [i for i in ids if i is not None])
+    return _sync_ids(engine, calendar, now, [i for i in ids if i is not None], pause=DAILY_PAUSE)
 
 
 def claim_due(engine: Engine, now: dtm.datetime, limit: int = 200) -> list[int]:
