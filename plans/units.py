@@ -346,6 +346,20 @@ _COMMON: list[tuple[str, str, tuple[str, ...]]] = [
     ("hdnd", "Thường trực HĐND", ("TT HĐND", "Thường trực Hội đồng nhân dân", "HĐND")),
     ("dang-uy", "Đảng ủy", ("Đảng uỷ", "Ban Thường vụ Đảng ủy", "Thường trực Đảng ủy")),
     ("tram-y-te", "Trạm Y tế", ("Trạm Y tế xã", "Trạm Y tế phường")),
+    # The mass organisations of every commune: often cooperating units of a UBND plan.
+    (
+        "hoi-phu-nu",
+        "Hội Liên hiệp Phụ nữ",
+        ("Hội LHPN", "Hội Phụ nữ", "Hội Liên hiệp Phụ nữ xã", "Hội LHPN xã", "Hội LHPN phường"),
+    ),
+    ("hoi-nong-dan", "Hội Nông dân", ("Hội ND", "Hội Nông dân xã", "Hội Nông dân phường")),
+    (
+        "doan-thanh-nien",
+        "Đoàn Thanh niên",
+        ("Đoàn TNCS Hồ Chí Minh", "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TN",
+         "Xã đoàn", "Phường đoàn", "Đoàn xã", "Đoàn phường"),
+    ),
+    ("hoi-ccb", "Hội Cựu chiến binh", ("Hội CCB", "Hội Cựu chiến binh xã", "Hội CCB xã")),
 ]
 
 

@@ -147,16 +147,16 @@ def test_import_reports_bad_lines_and_keeps_good_ones(db, capsys, tmp_path):
                           "Nguyễn Văn An,Phòng Kinh tế,cán bộ\n"
                           ",Phòng Kinh tế,cán bộ\n"
                           "Lê Thị Bình,Phòng Kinh tế,thủ lĩnh\n"
-                          "Trần Văn Cường,Hội Nông dân,cán bộ\n")
+                          "Trần Văn Cường,Hội Người cao tuổi,cán bộ\n")
     code, out, err = run(capsys, "officer", "import", path, "--org", "x")
     assert code == 1, (out, err)
     assert "Đã thêm 1" in out and "Có 3 dòng chưa nhập" in out
     assert "Dòng 3: thiếu họ tên." in out
     assert "Dòng 4: vai trò «thủ lĩnh» không hợp lệ" in out
-    assert "Dòng 5: đơn vị «Hội Nông dân» chưa có trong danh mục đơn vị" in out
+    assert "Dòng 5: đơn vị «Hội Người cao tuổi» chưa có trong danh mục đơn vị" in out
     assert "--create-units" in out and "Traceback" not in out + err
     code, out, err = run(capsys, "officer", "import", path, "--org", "x", "--create-units")
-    assert code == 1 and "Hội Nông dân" in out and "đã tạo mới" in out
+    assert code == 1 and "Hội Người cao tuổi" in out and "đã tạo mới" in out
     with session_scope(db()) as s:
         assert {o.name for o in s.exec(select(Officer))} == {"Nguyễn Văn An", "Trần Văn Cường"}
 

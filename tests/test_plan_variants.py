@@ -222,9 +222,8 @@ def test_labelled_assignments_numbering_styles() -> None:
     assert plan.issuer == "UBND xã Đông Sơn"
     check(plan, DONG_SON)
     tasks = by_ref(plan)
-    assert tasks["II.1"].cooperate == [CA, "Đoàn Thanh niên xã"]
-    # a unit the directory does not know is reported, not invented nor dropped
-    assert plan.unknown_units == ["Đoàn Thanh niên xã"]
+    assert tasks["II.1"].cooperate == [CA, "Đoàn Thanh niên"]  # a mass organisation
+    assert plan.unknown_units == []
     assert tasks["II.4.a"].title.startswith("Ra quân giải tỏa")
     assert tasks["II.2"].title.startswith("Tuần tra, kiểm soát")
 
@@ -233,7 +232,7 @@ def test_labelled_assignments_without_diacritics() -> None:
     plan = parse_file("dong-son_kh33_ocr-no-diacritics.txt")
     got = [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks]
     assert got == [(r[0], r[1], r[2], r[3]) for r in DONG_SON]
-    assert plan.unknown_units == ["Doan Thanh nien xa"]
+    assert plan.unknown_units == []
 
 
 def test_ward_numbered_items_and_bullets_with_own_units() -> None:
@@ -411,12 +410,12 @@ def test_roles_in_a_trailing_parenthesis_and_an_unknown_subject() -> None:
         [
             ("II.1.1", ["Trạm Y tế"], "quarter", "2026-06-30", [VH]),
             ("II.1.2", [TTVH], "none", None, []),
-            ("II.1.3", ["Hội Liên hiệp Phụ nữ xã"], "none", None, []),
+            ("II.1.3", ["Hội Liên hiệp Phụ nữ"], "none", None, []),
             ("II.2.1", [], "month", "2026-03-31"),
             ("II.2.2", [VH], "date", "2026-12-15"),
         ],
     )
-    assert plan.unknown_units == ["Hội Liên hiệp Phụ nữ xã"]
+    assert plan.unknown_units == []
     tasks = by_ref(plan)
     assert tasks["II.1.1"].title == (
         "Tổ chức chiến dịch truyền thông lồng ghép dịch vụ chăm sóc sức khỏe sinh sản"
@@ -688,7 +687,7 @@ def test_docx_leader_column_and_unknown_units() -> None:
             [
                 "1",
                 "Tổ chức Tháng Thanh niên",
-                "Đoàn Thanh niên xã",
+                "Câu lạc bộ Thanh niên tình nguyện xã",
                 "Phòng Văn hóa – Xã hội",
                 "PCT UBND xã Vũ Văn D",
                 "Tháng 3/2026",
@@ -707,11 +706,11 @@ def test_docx_leader_column_and_unknown_units() -> None:
     check(
         plan,
         [
-            ("1", ["Đoàn Thanh niên xã"], "month", "2026-03-31", [VH]),
+            ("1", ["Câu lạc bộ Thanh niên tình nguyện xã"], "month", "2026-03-31", [VH]),
             ("2", [QS], "quarter", "2026-03-31", [CA, "Trạm Y tế"]),
         ],
     )
-    assert plan.unknown_units == ["Đoàn Thanh niên xã"]
+    assert plan.unknown_units == ["Câu lạc bộ Thanh niên tình nguyện xã"]
     assert by_ref(plan)["1"].leader == "PCT UBND xã Vũ Văn D"
 
 
@@ -1646,10 +1645,10 @@ def test_docx_one_unit_a_line_in_a_cell() -> None:
         plan,
         [
             ("1", [KT], "month", "2026-05-31", [CA, "Trạm Y tế", VP]),
-            ("2", [VP], "quarter", "2026-09-30", ["Ủy ban MTTQ Việt Nam", "Hội Nông dân xã"]),
+            ("2", [VP], "quarter", "2026-09-30", ["Ủy ban MTTQ Việt Nam", "Hội Nông dân"]),
         ],
     )
-    assert plan.unknown_units == ["Hội Nông dân xã"]
+    assert plan.unknown_units == []
 
 
 def test_appendix_of_labelled_blocks() -> None:

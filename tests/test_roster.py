@@ -92,12 +92,12 @@ def test_invalid_lines_are_reported_and_the_rest_imported(sqlite_engine):
 
 
 def test_create_units_on_request(sqlite_engine):
-    data = "Họ và tên,Đơn vị\nTrần Văn Cường,Hội Nông dân\nLê Văn Đức,Hội Nông dân\n".encode()
+    data = "Họ và tên,Đơn vị\nTrần Văn Cường,Hội Người cao tuổi\nLê Văn Đức,Hội Người cao tuổi\n".encode()
     with session_scope(sqlite_engine) as s:
         org = get_or_create_org(s, "x")
         result = import_roster(s, org.id, read_roster(data, "ds.csv"), create_units=True)
-        assert result.added == 2 and result.errors == [] and result.created_units == ["Hội Nông dân"]
-        assert [u.name for u in s.exec(select(Unit))] == ["Hội Nông dân"]
+        assert result.added == 2 and result.errors == [] and result.created_units == ["Hội Người cao tuổi"]
+        assert [u.name for u in s.exec(select(Unit))] == ["Hội Người cao tuổi"]
     assert "đã tạo mới" in result.text()
 
 
