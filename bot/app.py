@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import zoneinfo
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -12,6 +15,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -58,6 +62,40 @@ HANDLERS = [
 ]
 
 
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; one chat's updates run in order.
+
+    An officer's "xong rồi" then "à, mới 80%" must be applied in that order, and a chat's
+    per-update state (the stored inbound row) must not be overwritten by his next message.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:  # nobody else queued for this chat: forget it
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Request URLs contain the bot token.
@@ -91,7 +129,7 @@ def build_application(token: str, services: Services, *, base_url: str | None = 
                .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=3))
                # Updates overlap while one waits on Telegram. Handlers never await after a
                # write inside a transaction, so concurrent updates cannot interleave writes.
-               .concurrent_updates(CONCURRENT_UPDATES)
+               .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
                .post_init(_post_init))
     if base_url:
         builder = builder.base_url(base_url)
