@@ -29,7 +29,7 @@ from db.tasks import (
     task_by_ref,
     task_in_org,
 )
-from handlers.context import services
+from handlers.context import IMPORT_ROLES, services
 from messages import render, split_message
 from plans.deadlines import parse_colloquial
 from plans.replies import parse_reply
@@ -503,6 +503,15 @@ async def unlinked_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     with session_scope(services(context).engine) as session:
         names = [o.name for o in unlinked_officers(session, officer.org_id)]
     await _reply(update, render("unlinked", names=names))
+
+
+async def import_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/import: how a monitor imports a plan or the officers' list (by sending the file)."""
+    officer = await _require(update, context, IMPORT_ROLES)
+    if officer is None:
+        return
+    await _reply(update, render("import_howto"))
+    _finish(context, "import_howto")
 
 
 async def parse_colloquial_date(text: str, now: dtm.datetime) -> dtm.datetime | None:

@@ -25,3 +25,6 @@ def services(context: object) -> Services:
     svc = context.bot_data["services"]  # type: ignore[attr-defined]
     assert isinstance(svc, Services)
     return svc
+
+
+IMPORT_ROLES = ("monitor", "admin")  # who may send plans and officers' lists

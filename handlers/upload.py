@@ -16,7 +16,7 @@ from db.engine import session_scope
 from db.officers import officer_for_telegram
 from db.pending import decide_pending, open_pending, save_pending, update_state, was_decided
 from handlers import roster_upload
-from handlers.context import services
+from handlers.context import IMPORT_ROLES, services
 from handlers.importing import (
     Preview,
     commit_preview,
@@ -30,7 +30,6 @@ from messages.render import fmt_date
 from plans import PlanReadError
 from scheduler.outbox import sync_tasks
 
-IMPORT_ROLES = ("monitor", "admin")
 MAX_MAP_BUTTONS = 8  # unknown units offered for mapping in one preview
 
 

@@ -62,7 +62,7 @@ def kind_of(text: str) -> str:
     """What sort of answer: the unlinked welcome, a refusal, not found, expired, or content."""
     if ERROR in text:
         return "ERROR"
-    if "đường dẫn mời" in text:
+    if "Để nhận nhiệm vụ" in text and "đường dẫn mời" in text:
         return "U"
     if "không có quyền" in text:
         return "R"
@@ -265,6 +265,7 @@ MATRIX = {
     "/extend I.1 20/12/2025 chờ hướng dẫn": "U OK OK OK OK N",
     "/summary": "U R OK OK OK OK",
     "/unlinked": "U R R OK OK OK",
+    "/import": "U R R OK R OK",
     "/activate IV.1 30/01/2026": "U R R OK OK N",
     "upload": "R R R OK R OK",
     "imp:ok": "E E E OK E E",
