@@ -120,7 +120,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     with session_scope(svc.engine) as session:
         result = redeem_invite(session, code[:100], user.id, now=svc.clock.now())
         officer = session.get(Officer, result.officer_id) if result.officer_id else None
-    await _reply(update, render("link_result", outcome=result.outcome, officer=officer))
+        # Tell a newly linked officer at once what waits for him (the plan's "new tasks"
+        # notice could not reach him before he linked).
+        rows = open_tasks_for_officer(session, officer.id or 0) if officer else []
+        first_due = min((t.due_at for t, _ in rows if t.due_at), default=None)
+    await _reply(update, render("link_result", outcome=result.outcome, officer=officer,
+                                open_count=len(rows), first_due=first_due))
     _finish(context, f"link:{result.outcome}")
 
 

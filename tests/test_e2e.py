@@ -77,6 +77,7 @@ async def link(w, tg):
 async def test_link_once_and_refuse_reuse(world):
     first = await link(world, OFFICER)
     assert "Đã liên kết" in first.text
+    assert "nhiệm vụ chưa hoàn thành, thời hạn gần nhất" in first.text  # what waits for him
     again = await say(world["emu"], OTHER, f"/start {world['codes'][OFFICER]}")
     assert "đã được sử dụng" in again.text
     unknown = await say(world["emu"], 9999 if world["emu"].add_user(9999, "X") or True else 0,
@@ -187,8 +188,9 @@ def test_every_template_renders():
     assert len(template_names()) >= 20
     for name in template_names():
         environment().get_template(f"{name}.j2")  # compiles
-    assert "Đã liên kết" in render("link_result", outcome="linked",
-                                   officer=type("O", (), {"name": "A"})())
+    assert "chưa có nhiệm vụ" in render("link_result", outcome="linked",
+                                         officer=type("O", (), {"name": "A"})(), open_count=0,
+                                         first_due=None)
     io.StringIO(render("help", officer=None))
 
 
