@@ -70,6 +70,10 @@ async def store_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 context.chat_data["inbound_id"] = row.id  # type: ignore[index]
                 if user is not None:
                     mark_reachable(session, user.id)
+                    # Who is writing, read in this transaction: every handler asks, and one
+                    # session less per update matters on a busy morning.
+                    context.chat_data["officer"] = (  # type: ignore[index]
+                        update.update_id, officer_for_telegram(session, user.id))
             return
         except OperationalError:
             if waited >= STORE_PATIENCE:
@@ -93,6 +97,9 @@ def _officer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Officer | No
     user = update.effective_user
     if user is None:
         return None
+    cached = context.chat_data.get("officer") if context.chat_data is not None else None
+    if cached is not None and cached[0] == update.update_id:
+        return cached[1]  # type: ignore[no-any-return]
     with session_scope(services(context).engine) as session:
         return officer_for_telegram(session, user.id)
 
