@@ -220,15 +220,22 @@ _LEVEL_WORD = {
 }
 
 
+_SUBJECT_LINE = re.compile(r"^(?:V/v|V/V|v/v|Về việc|Ve viec)\s*[:.]?\s+(\S.*)$")
+
+
 def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> int:
     """Fill number/date/issuer/title/year; return the index where the body starts."""
     head_end = min(len(lines), 60)
     title_idx = None
     inline_title = ""
+    kind_word = ""
     for i in range(head_end):
         f = fold(lines[i]).strip(" .:'\"|")
         if f in ("ke hoach", "ke hoach:") or re.fullmatch(r"k[eé&] ho[a-z]ch", f):
             title_idx = i
+            break
+        if f in ("chuong trinh", "chuong trinh cong tac"):
+            title_idx, kind_word = i, _clean(lines[i]).capitalize()
             break
         t = _clean(lines[i])
         if f.startswith("ke hoach ") and _is_upper_heading(t) and len(f.split()) >= 4:
@@ -329,6 +336,8 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 or _ROMAN_HEAD.match(t)
                 or _PART_HEAD.match(f)
                 or f.startswith(("phu luc", "noi nhan"))
+                # "(Ban hành kèm theo Quyết định số …)" under a plan attached to a decision
+                or (parts and re.match(r"\((?:ban hanh )?kem theo", f))
                 or (parts and _is_upper_heading(t) and _BARE_SECTION.match(f))
                 or " | " in raw
                 or (parts and (_ITEM_HEAD.match(t) or _DASH.match(t)))
@@ -338,11 +347,32 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 j -= 1
                 break
             parts.append(t)
-        plan.title = _clean(" ".join([inline_title, *parts])) or "Kế hoạch"
+        plan.title = _clean(" ".join([inline_title, *parts])) or kind_word or "Kế hoạch"
+        if kind_word and _starts_lower(plan.title):
+            # "CHƯƠNG TRÌNH CÔNG TÁC" / "của Ủy ban nhân dân xã năm 2026"
+            plan.title = f"{kind_word} {plan.title}"
         body_start = j
     else:
         first = next((_clean(x) for x in lines if _clean(x)), "")
         plan.title = first[:200]
+        # an official letter: "V/v triển khai thực hiện …" under its number is its subject
+        for i in range(min(len(lines), 20)):
+            m = _SUBJECT_LINE.match(_clean(lines[i]))
+            if not m:
+                continue
+            parts = [m.group(1)]
+            j = i + 1
+            while j < len(lines) and j < i + 4:
+                t = _clean(lines[j])
+                ft = fold(t)
+                if not t or ft.startswith(("kinh gui", "can cu", "thuc hien")) or t[:1] in "-+":
+                    break
+                parts.append(t)
+                j += 1
+            plan.title = _clean(" ".join(parts))
+            plan.title = plan.title[:1].upper() + plan.title[1:]
+            body_start = j
+            break
 
     if plan.title and _is_upper_heading(plan.title) and len(plan.title) > 12:
         plan.title = _sentence_case(plan.title, plan.issuer)
@@ -955,6 +985,10 @@ def _role_of_header(cell: str) -> str | None:
         return None
     if re.fullmatch(r"(stt|tt|so tt|so thu tu|s tt|s\.tt)", f):
         return "stt"
+    m = re.fullmatch(r"(?:thang|t)\s*(\d{1,2})", f)
+    if m and 1 <= int(m.group(1)) <= 12:
+        # a work programme's month columns ("Tháng 1 … Tháng 12"), marked with x
+        return f"m{int(m.group(1))}"
     if "phoi hop" in f:
         return "coop"
     if "lanh dao" in f or "nguoi chi dao" in f:
@@ -1023,12 +1057,36 @@ def _split_role_cell(cell: str) -> tuple[str, str]:
     return "; ".join(lead), "; ".join(coop)
 
 
+_MONTH_ROLES = frozenset(f"m{k}" for k in range(1, 13))
+_MONTH_MARK = re.compile(r"^[xX×✓✔v+*]{1,2}$")
+
+
+def _month_deadline(row: list[str], roles: list[str | None]) -> str:
+    """The months marked in a work programme's month columns: "Tháng 3", "Tháng 10, 11";
+    every month marked is "Hằng tháng"."""
+    months = sorted(
+        {
+            int(r[1:])
+            for c, r in zip(row, roles, strict=False)
+            if r in _MONTH_ROLES and _MONTH_MARK.match(_clean(c))
+        }
+    )
+    if not months:
+        return ""
+    if len(months) == 12:
+        return "Hằng tháng"
+    return "Tháng " + ", ".join(str(m) for m in months)
+
+
 def _header_roles(cells: list[str]) -> list[str | None]:
     return [_role_of_header(c) for c in cells]
 
 
 def _is_header_row(cells: list[str]) -> bool:
     roles = [r for r in _header_roles(cells) if r]
+    if sum(1 for r in roles if r in _MONTH_ROLES) >= 3:
+        roles = [r for r in roles if r not in _MONTH_ROLES] + ["deadline"]
+        return "content" in roles and len(roles) >= 3
     return (
         len(set(roles)) >= 2
         and ("content" in roles or "stt" in roles)
@@ -1082,6 +1140,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
     groups = 0
     numbered = False
     numbers: list[tuple[str, str]] = []
+    months = any(r in _MONTH_ROLES for r in roles)
     for row in rows:
         if not any(c.strip() for c in row):
             continue
@@ -1125,6 +1184,8 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             section = texts[0] if texts else ""
             auto = 0
             continue
+        if months and not others[2]:
+            others[2] = _month_deadline(row, roles)
         if not stt and not content and not any(others):
             continue
         if stt and _STT_NUM.match(stt):
@@ -1162,7 +1223,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
                 content=content,
                 lead=cell(row, "lead"),
                 coop=cell(row, "coop"),
-                deadline=cell(row, "deadline"),
+                deadline=others[2],
                 leader=cell(row, "leader"),
             )
         )
@@ -1210,7 +1271,7 @@ def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
 
 
 # a task table says who does it or by when; "STT | Nội dung | Kinh phí" is a budget
-_TASK_ROLES = {"lead", "coop", "deadline", "leader"}
+_TASK_ROLES = {"lead", "coop", "deadline", "leader", *_MONTH_ROLES}
 
 
 def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
@@ -1873,6 +1934,10 @@ class _RowBuilder:
     def feed_next_line(self, line: str) -> None:
         if "|" in line:
             fields = [f.strip() for f in line.strip().split("|")]
+            if len(fields) == len(self.order) + 2 and not fields[0] and not fields[-1]:
+                fields = fields[1:-1]  # "| … | … |": the table's outer rules
+            elif len(fields) == len(self.order) + 1 and not fields[0]:
+                fields = fields[1:]  # "| | va Truyen thong | |": the empty STT cell kept
             if len(fields) == len(self.order):
                 # "xa tren dia ban | va Do thi | phuong |": every cell of the row continues
                 for role, text in zip(self.order, fields, strict=True):
@@ -2094,7 +2159,18 @@ _ROLE_AFTER = re.compile(r"(?:ch(?:u|ii) tri|phoi hop|thuc hien|tham muu|la co q
 # cầu Thủ trưởng", "Đề nghị"
 _GIVER = re.compile(
     r"^(?:(?:chu tich\s+)?(?:uy ban nhan dan|ubnd)(?:\s+(?:xa|phuong|thi tran|dac khu))?\s+)?"
-    r"(?:(?:giao|de nghi|yeu cau)\s+(?:thu truong\s+)?|thu truong\s+)"
+    r"(?:(?:giao|de nghi|yeu cau)\s+(?:thu truong\s+)?|thu truong\s+"
+    # the head of the unit named for the unit: "Trưởng các thôn", "Chánh Văn phòng …"
+    r"|(?:truong|chanh|giam doc|chi huy truong)\s+"
+    r"(?=cac\s|phong\s|van phong\s|trung tam\s|cong an\s|ban\s|tram\s))"
+)
+
+
+# the closing words of a letter or plan after its last numbered item
+_CLOSING = re.compile(
+    r"^(?:(?:yeu cau|de nghi)\s+(?:thu truong\s+)?cac\s.{0,60}"
+    r"(?:nghiem tuc|khan truong|trien khai thuc hien|thuc hien nghiem)"
+    r"|tren day la|trong qua trinh (?:trien khai )?thuc hien,? neu co)"
 )
 
 
@@ -2308,7 +2384,8 @@ def _item_assignments(node: Node) -> _Assign | None:
 
 
 _DEADLINE_CLAUSE = re.compile(
-    r"[;,]\s*(?:(?:va |de )?(?:hoan thanh|thuc hien|xong|bao cao)\s+)?"
+    r"[;,]\s*(?:(?:va |de )?(?:(?:thoi gian|thoi han)\s*(?:hoan thanh|thuc hien)?\s*:?\s*)?"
+    r"(?:hoan thanh|thuc hien|xong|bao cao)?\s*)?"
     r"(?:truoc ngay|cham nhat|trong (?:thang|quy|nam)|thuong xuyen|hang (?:thang|quy|nam)|"
     r"dinh ky|truoc \d)"
 )
@@ -2522,6 +2599,9 @@ class _BodyParser:
             deadline = parse_deadline(deadline_text, plan_year=year, ref_date=self.ref_date)
         else:
             found = find_deadline(body, year, self.ref_date)
+            if not found and (work := self.work_text(body)) != body:
+                # "Trưởng các thôn thường xuyên kiểm tra …": the cue right after the subject
+                found = find_deadline(work, year, self.ref_date)
             if found:
                 deadline_text, deadline = found
         return self.make_task(
@@ -2672,7 +2752,9 @@ class _BodyParser:
             )
             return tasks
         if not got:
-            text = "\n".join(c.full_text() for c in item.children)
+            text = "\n".join(
+                c.full_text() for c in item.children if not _CLOSING.match(fold(c.text))
+            )
             if text.strip():
                 tasks.append(self.task_from_text(ref, text, section_name, item.text))
             elif self._task_like(item.text):
@@ -2735,6 +2817,8 @@ class _BodyParser:
             at = stop.start() + 1
         elif not m.group("verb") and not m.group("colon") and not given:
             return t
+        if m.group("verb") == "tham muu" and not m.group("coop") and orig[at : at + 1].isupper():
+            at = m.start("verb")  # "tham mưu Chủ tịch UBND xã thành lập …" is the work
         work = _cut_deadline_clause(orig[at:].strip())
         if len(work) < 10 or not work[:1].isalpha():
             return t
@@ -2942,6 +3026,30 @@ def parse_plan(
         return ParsedPlan(warnings=[f"Không phân tích được kế hoạch ({type(exc).__name__})."])
 
 
+# printed page furniture that OCR and PDF text keep between the lines of a table:
+# "Trang 3/7", "- 3 -", "3/7", and the running header "KẾ HOẠCH số 61/KH-UBND" repeated on
+# every page after the first
+_PAGE_NUMBER = re.compile(
+    r"^(?:trang\s*\d{1,3}(?:\s*(?:/|tren)\s*\d{1,3})?|[-–]\s*\d{1,3}\s*[-–]|\d{1,3}\s*/\s*\d{1,3})$"
+)
+_RUNNING_HEAD = re.compile(r"^(?:ke hoach|chuong trinh)\s+so\s*:?\s*\d{1,5}\s*/\s*[a-z-]{2,16}$")
+
+
+def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        if b.cells is None:
+            f = fold(b.text).strip(" .|")
+            if len(f) <= 40 and f:
+                if _PAGE_NUMBER.match(f):
+                    continue
+                if _RUNNING_HEAD.match(f):
+                    if i > 15:
+                        continue
+        out.append(b)
+    return out
+
+
 def _parse_plan(
     doc_or_text: DocumentText | str | bytes,
     *,
@@ -2956,7 +3064,7 @@ def _parse_plan(
         doc = DocumentText.from_text(doc_or_text)
     else:
         doc = doc_or_text
-    blocks = doc.blocks
+    blocks = _drop_page_furniture(doc.blocks)
     if doc.kind in ("txt", "pdf"):
         blocks = _promote_text_tables(blocks)
     lines = [b.text for b in blocks]
@@ -2989,6 +3097,11 @@ def _parse_plan(
                 appendix_lines = text_lines
             else:
                 raw = _tasks_from_text_appendix(text_lines, units, year)
+    for k in range(body_start, body_end):
+        if blocks[k].cells is None and fold(blocks[k].text).strip().startswith("noi nhan"):
+            # the distribution list and the signature end the text of a letter or a plan
+            body_end = k
+            break
     body_lines = _flatten_parts([b.text for b in blocks[body_start:body_end] if b.cells is None])
     tree = build_tree(body_lines)
     sections = [c for c in tree.children if c.kind == "section"]
