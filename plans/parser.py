@@ -1253,20 +1253,31 @@ def _join_units(a: str, b: str) -> str:
     return _join(a, b)
 
 
-def _table_blocks(blocks: list[Block]) -> list[list[list[str]]]:
-    tables: list[list[list[str]]] = []
+_APPENDIX_LABEL = re.compile(r"^phu luc\s+(?:so\s+)?([ivx]{1,5}|\d{1,2})\b")
+
+
+def _table_blocks(blocks: list[Block]) -> list[tuple[str, list[list[str]]]]:
+    """The tables in order, each with the label of the appendix it sits in ("II" under
+    "PHỤ LỤC II"), or ""."""
+    tables: list[tuple[str, list[list[str]]]] = []
     cur: list[list[str]] = []
+    label = ""
+    cur_label = ""
     for b in blocks:
         if b.cells is not None:
             # a spanning row is passed on as its one cell: a group title, or the rest of the
             # row above when it starts in lower case
+            if not cur:
+                cur_label = label
             cur.append([next(c for c in b.cells if c)] if b.spanning else b.cells)
         else:
             if cur and b.text.strip():
-                tables.append(cur)
+                tables.append((cur_label, cur))
                 cur = []
+            if len(b.text) < 120 and (m := _APPENDIX_LABEL.match(fold(b.text).strip())):
+                label = m.group(1).upper()
     if cur:
-        tables.append(cur)
+        tables.append((cur_label, cur))
     return tables
 
 
@@ -1277,7 +1288,8 @@ _TASK_ROLES = {"lead", "coop", "deadline", "leader", *_MONTH_ROLES}
 def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
     out: list[_RawTask] = []
     groups: list[tuple[list[str | None], list[list[str]]]] = []
-    for rows in _table_blocks(blocks):
+    labels: list[str] = []
+    for label, rows in _table_blocks(blocks):
         header_at = None
         for i, r in enumerate(rows[:15]):
             if _is_header_row(r) and _TASK_ROLES & set(_header_roles(r)):
@@ -1315,13 +1327,23 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
             re.fullmatch(r"\(?\d{1,2}\)?", _clean(c)) or not _clean(c) for c in rows[body_from]
         ):
             body_from += 1
-        if groups and roles == groups[-1][0]:
+        if groups and roles == groups[-1][0] and label == labels[-1]:
             # the header repeated on the next page: the same table goes on
             groups[-1][1].extend(rows[body_from:])
             continue
         groups.append((roles, list(rows[body_from:])))
-    for roles, body in groups:
-        out.extend(_rows_to_tasks(body, roles))
+        labels.append(label)
+    per_table = [_rows_to_tasks(body, roles) for roles, body in groups]
+    refs = [t.ref for ts in per_table for t in ts]
+    if len(set(labels)) > 1 and len(set(refs)) < len(refs):
+        # "Phụ lục I" and "Phụ lục II" each numbered from 1: the appendix goes in the ref
+        for label, ts in zip(labels, per_table, strict=True):
+            n = roman_to_int(label) if label else None
+            tag = f"PL{n if n is not None else label}." if label else ""
+            for t in ts:
+                t.ref = tag + t.ref
+    for ts in per_table:
+        out.extend(ts)
     return out
 
 
@@ -2215,8 +2237,15 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
                 )
                 if gm:
                     cand = gm.group(1).rstrip(", ")
+            cand = re.sub(r"\s+(?:và|cùng|va)$", "", cand)
             best = (cand, off + len(cand))
             break
+    if best is not None and (jm := re.match(r"\s+(?:và|cùng)\s+", t0[best[1] :])):
+        # "Ủy ban MTTQ Việt Nam xã và các tổ chức chính trị - xã hội tăng cường …": both lead
+        at = best[1] + jm.end()
+        second = _subject_unit(t0[at:], units) if not _GIVER.match(fold(t0[at:])) else None
+        if second is not None:
+            best = (t0[off : at + second[1]].strip(), at + second[1])
     return best
 
 
@@ -3043,11 +3072,50 @@ def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
             if len(f) <= 40 and f:
                 if _PAGE_NUMBER.match(f):
                     continue
-                if _RUNNING_HEAD.match(f):
-                    if i > 15:
-                        continue
+                if _RUNNING_HEAD.match(f) and i > 15:
+                    continue
         out.append(b)
     return out
+
+
+_PERSON = re.compile(r"^(?:đ/c|d/c|đồng chí|dong chi|ông|bà)\s+(\S.*)$", re.I)
+_PERSON_TITLE = re.compile(
+    r"\s+[-–—]\s+|\s*,\s+(?=(?:Phó\s+)?(?:Chủ tịch|PCT|CT|Giám đốc|Trưởng|Chánh))"
+)
+_LEADER_TITLE = re.compile(r"^(?:pho chu tich|chu tich|pct|ct)\b")
+_HEAD_TITLE = re.compile(
+    r"^(?:pho\s+)?(?:(?P<phong>truong phong)|(?P<vp>chanh van phong)|giam doc|chi huy truong"
+    r"|truong|chu nhiem)(?:\s+|$)"
+)
+
+
+def _person_lead(cell: str, units: _Units) -> tuple[str, str | None]:
+    """A lead cell naming a person ("Đ/c Nguyễn Văn An – PCT UBND xã"): a Chairman or
+    Vice-Chairman is the leader in charge, not a unit; the head of a unit ("Giám đốc Trung
+    tâm …", "Chánh Văn phòng") stands for the unit when the directory knows it. Returns
+    (lead cell, leader); a person whose unit is not known stays as written, to be mapped."""
+    m = _PERSON.match(cell.strip())
+    if m is None:
+        return cell, None
+    parts = _PERSON_TITLE.split(m.group(1), maxsplit=1)
+    if len(parts) < 2:
+        return cell, None
+    title = parts[1].strip(" .;")
+    orig, f = fold_aligned(title)
+    if _LEADER_TITLE.match(f):
+        return "", clean_unit_name(cell)
+    hm = _HEAD_TITLE.match(f)
+    if hm is None:
+        return cell, None
+    rest = orig[hm.end() :].strip()
+    if hm.group("vp"):
+        rest = "Văn phòng HĐND và UBND " + rest
+    elif hm.group("phong"):
+        rest = "Phòng " + rest
+    u = units.resolve(rest)
+    if u is not None and u.kind == "unit":
+        return rest.strip(), None
+    return cell, None
 
 
 def _parse_plan(
@@ -3138,6 +3206,10 @@ def _parse_plan(
                 continue
             if r.lead and not r.coop:
                 r.lead, r.coop = _split_role_cell(r.lead)
+            if r.lead:
+                r.lead, person = _person_lead(r.lead, units)
+                if person and not r.leader:
+                    r.leader = person
             tasks.append(
                 bp.make_task(
                     r.ref,
