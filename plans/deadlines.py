@@ -146,7 +146,10 @@ _TIME_AFTER_RE = re.compile(
 
 _RECUR_RE = re.compile(
     r"\b(?:th\w{1,3}ng\s+xuy\w{1,2}n|h[ae]ng\s+(?:ngay|tuan|thang|quy|nam)"
-    r"|moi\s+(?:tuan|thang|quy|nam)|dinh\s+k[yi]|lien\s+tuc|thuong\s+nien|hang\s+ky)\b"
+    r"|moi\s+(?:tuan|thang|quy|nam)|dinh\s+k[yi]|lien\s+tuc|thuong\s+nien|hang\s+ky"
+    # "trước ngày 15 của tháng cuối quý", "tuần đầu mỗi quý": a day in every quarter
+    r"|thang\s+(?:dau|cuoi|giua|thu\s+(?:hai|ba))\s+(?:cua\s+)?(?:moi\s+)?quy(?!\s*[ivxl1-4])"
+    r"|(?:dau|cuoi|giua)\s+moi\s+quy)\b"
 )
 _RECUR_DAY_RE = re.compile(
     r"\bngay\s+(?P<a>\d{1,2})(?![\d/.\-])(?!\s+thang\s+\d)|\b(?P<b>\d{1,2})\s+(?:hang|moi)\s+thang"
@@ -415,6 +418,23 @@ def _open_years(f: str, c: _Cand) -> bool:
     )
 
 
+_RANGE_GAP_RE = re.compile(r"\b(?:den|toi|tu)\b|-|–")
+
+
+def _yearly_list(f: str, cands: list[_Cand]) -> bool:
+    """Two or more year-less dates, listed (not a range), at least three months apart."""
+    if len(cands) < 2 or any(
+        c.kind not in ("date", "datetime") or c.year is not None for c in cands
+    ):
+        return False
+    months = [c.month or 0 for c in cands]
+    if any(b - a < 3 for a, b in zip(months, months[1:], strict=False)):
+        return False
+    return not any(
+        _RANGE_GAP_RE.search(f, a.end, b.start) for a, b in zip(cands, cands[1:], strict=False)
+    )
+
+
 def _cand_date(c: _Cand, year: int) -> dtm.date | None:
     if c.kind in ("date", "datetime"):
         return _safe_date(year, c.month or 1, c.day or 1)
@@ -477,6 +497,20 @@ def parse_deadline(
         mc = None  # "khi có yêu cầu" is a request, not a condition
 
     best: _Cand | None = cands[-1] if cands else None
+    if best is not None and best.year is None and best.kind in ("month", "quarter", "year"):
+        # "Chậm nhất ngày 25/12/2025 (báo cáo quý IV)": a period named in a note after a dated
+        # deadline labels the report; it is not a later deadline
+        open_paren = f.rfind("(", 0, best.start)
+        if open_paren > f.rfind(")", 0, best.start):
+            for c in reversed(cands[:-1]):
+                if c.end <= open_paren and c.year is not None and c.kind in ("date", "datetime"):
+                    best = c
+                    break
+    yearly = best is not None and recur is None and _yearly_list(f, cands)
+    if yearly:
+        # "Báo cáo 6 tháng trước 15/6, báo cáo năm trước 15/12": year-less dates months apart
+        # are a schedule that repeats every year, not one deadline
+        best = None
     if (
         best is not None
         and recur is not None
@@ -535,7 +569,7 @@ def parse_deadline(
             due = dtm.datetime.combine(day, t, tzinfo=zone)
             return Deadline(best.kind, due, stripped, condition, before)
 
-    if recur is not None:
+    if recur is not None or yearly:
         rd = None
         m = _RECUR_DAY_RE.search(f)
         if m:
@@ -606,13 +640,17 @@ _C_DAYPART_RE = re.compile(
 _C_DMY_RE = re.compile(
     r"\b(?P<d>\d{1,2})\s*(?P<s>[/.\-])\s*(?P<m>\d{1,2})(?:\s*(?P=s)\s*(?P<y>\d{4}|\d{2}))?(?![\d/.\-])"
 )
+# "ngày 25", "25 tháng 12", "ngày 15 tháng sau", "25 tây" (the solar calendar's 25th)
 _C_VN_RE = re.compile(
-    r"\b(?:ngay\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})(?=\s+thang\s+\d))"
-    r"(?:\s+thang\s+(?P<m>\d{1,2})(?:\s*(?:nam|/)\s*(?P<y>\d{4}))?)?(?![\d/.\-])"
+    r"\b(?:ngay\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})(?=\s+thang\s+\d)|(?P<d3>\d{1,2})(?=\s+tay\b))"
+    r"(?:\s+(?:cua\s+)?thang\s+(?:(?P<m>\d{1,2})(?:\s*(?:nam|/)\s*(?P<y>\d{4}))?"
+    r"|(?P<nm>sau|toi)\b))?(?![\d/.\-])"
 )
 _C_REL_RE = re.compile(
     rf"\b(?:(?:sau|them|trong|khoang|tam|gia\s+han|lui|hoan|keo\s+dai|doi)\s+)?{_NUM}\s+"
-    r"(?P<u>ngay|hom|tuan|thang)(?!\s*\d)(?:\s+(?:nua|toi|sau))?\b"
+    r"(?P<u>ngay|hom|tuan|thang)(?P<wd>\s+lam\s+viec)?(?!\s*\d)(?:\s+(?:nua|toi|sau))?\b"
+    # "thêm nửa tháng": 15 days
+    r"|\bnua\s+(?P<half>thang)\b"
 )
 _C_WEEKDAY_RE = re.compile(
     r"\b(?:thu\s*(?P<w>hai|ba|tu|nam|sau|bay|[2-7])|t(?P<t>[2-7])|(?P<cn>chu\s*nhat|cn))\b"
@@ -667,7 +705,10 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
         ), False
     m = _C_VN_RE.search(f)
     if m:
-        d = int(m.group("d") or m.group("d2"))
+        d = int(m.group("d") or m.group("d2") or m.group("d3"))
+        if m.group("nm"):
+            nm = _add_months(today.replace(day=1), 1)
+            return _safe_date(nm.year, nm.month, d), False
         if m.group("m"):
             y = m.group("y")
             return _roll_year(d, int(m.group("m")), int(y) if y else None, today), False
@@ -721,10 +762,14 @@ def _colloquial_date(f: str, today: dtm.date) -> tuple[dtm.date | None, bool]:
         y = today.year + shift
         return dtm.date(y, *{"cuoi": (12, 31), "dau": (1, 31), "giua": (6, 30)}[w]), True
     m = _C_REL_RE.search(f)
+    if m and m.group("half"):
+        return today + dtm.timedelta(15), False
     if m:
         n = _num(m.group("n"))
         if n is not None and n <= 400:
             u = m.group("u")
+            if u == "ngay" and m.group("wd"):
+                return _add_working_days(today, n), False
             if u in ("ngay", "hom"):
                 return today + dtm.timedelta(n), False
             if u == "tuan":

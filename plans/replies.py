@@ -212,7 +212,7 @@ _PRON = r"(?:em|toi|minh|chung\s+em|chung\s+toi|don\s+vi|ben\s+em|phong\s+em|xa\
 
 _EXT_RE = re.compile(
     rf"\b(?:(?:xin|de\s+nghi|muon|cho|xin\s+phep|nho|mong)\s+(?:{_PRON}\s+)?(?:xin\s+|duoc\s+)?)?"
-    r"(?:gia\s+han|lui(?:\s+lai)?(?!\s+toi\b)|hoan(?=\s+(?:lai|den|toi|sang|qua|han)\b)"
+    r"(?:gia\s+han|lui(?:\s+lai)?(?!\s+toi\b(?!\s+(?:ngay\s+)?\d))|hoan(?=\s+(?:lai|den|toi|sang|qua|han)\b)"
     r"|keo\s+dai(?=\s+(?:thoi|han|den|toi|them|sang)\b)"
     r"|(?:doi|doi\s+lai)(?=\s+(?:han|thoi\s+han|lai|sang|qua)\b|\s+(?:den|toi)\s+(?!khi\b))"
     r"|(?<=xin\s)(?:doi|hoan))\b"
@@ -225,6 +225,18 @@ _EXT_BARE_RE = re.compile(
     # "xin thêm 3 ngày", "cho em thêm thời gian", but not "gửi cho em thêm mẫu báo cáo"
     rf"|(?:(?:xin|cho)\s+(?:{_PRON}\s+)?(?:xin\s+)?|can\s+)them(?=\s+(?:thoi\s+gian|han|\d|mot"
     r"|hai|ba|bon|nam|vai|it|chut|ngay|tuan|hom)\b|\s*(?:$|[^\w\s]|(?:a|nhe|nha|duoc)\b)))\b"
+)
+# "cho em xin đến thứ 6 tuần sau", "xin sang 10/1": asking for a date with no verb; a request
+# only when a date follows ("em xin đến dự họp" is not one)
+_EXT_XIN_DATE_RE = re.compile(
+    rf"\b(?:(?:cho|de\s+nghi)\s+(?:{_PRON}\s+)?xin|xin)\s+(?=(?:den|toi|sang|qua)\s+"
+    r"(?:ngay\s+|het\s+)?(?:\d|thu\s|t[2-7]\b|chu\s+nhat|cuoi|dau|giua|tuan|thang|mai\b))"
+)
+# task numbers ("I.2", "VI.3", "NV2", "nhiệm vụ 12"): a reply naming two of them speaks of
+# several tasks, so a percent cannot be given to the one asked about
+_TASK_REF_RE = re.compile(
+    r"(?<![\w.])(?:(?:nv|nhiem\s+vu)\s*\d{1,3}(?:\.\d{1,2})*|[ivx]{1,4}\.\d{1,2}(?:\.\d{1,2})*)"
+    r"(?![\w.])"
 )
 _AMBIGUOUS_EXT_RE = re.compile(r"\b(?:doi|hoan)(?:\s+lai)?$")
 _DEADLINE_WORD_RE = re.compile(r"\s+(?:han|thoi\s+han|deadline|ngay\s+nop|thoi\s+gian)\b")
@@ -243,8 +255,11 @@ _WAIT_OBJ = (
 _NEED = (
     r"(?:kinh\s+phi|huong\s+dan|van\s+ban|chi\s+dao|nguon|du\s+lieu|so\s+lieu|quyet\s+dinh"
     r"|phe\s+duyet|y\s+kien|nhan\s+luc|trang\s+thiet\s+bi|thiet\s+bi|may|phan\s+mem|tai\s+khoan"
-    r"|bieu\s+mau|mau|tien|nguoi|can\s+bo|mat\s+bang|dia\s+diem|xe|phuong\s+tien)"
+    r"|bieu\s+mau|mau|tien|nguoi|can\s+bo|mat\s+bang|dia\s+diem|xe|phuong\s+tien"
+    r"|chu\s+ky(?:\s+so)?|con\s+dau|token)"
 )
+_NOAGREE = r"(?:chua|khong|chang)\s+(?:duoc\s+)?(?:dong\s+thuan|dong\s+y|thong\s+nhat|hop\s+tac)"
+_NOWORK = r"(?:chua|khong)\s+(?:the\s+)?(?:lam|trien\s+khai|thuc\s+hien|tien\s+hanh|thi\s+cong)"
 _BLOCK_RE = re.compile(
     r"\b(?:(?:bi\s+|gap\s+|con\s+|dang\s+|co\s+)?(?:vuong(?:\s+mac)?|kho\s+khan|tac\s+mac"
     r"|tro\s+ngai|vuong\s+vuong)"
@@ -252,9 +267,15 @@ _BLOCK_RE = re.compile(
     r"|un\s+tac|mat\s+(?:dien|mang|ket\s+noi)"
     r"|(?:loi|hong|treo)\s+(?:phan\s+mem|he\s+thong|mang|may|ket\s+noi|tai\s+khoan)"
     r"|(?:phan\s+mem|he\s+thong|may(?:\s+(?:tinh|in|chu|scan|photo))?|mang(?:\s+internet)?"
-    r"|internet|wifi|tai\s+khoan|chu\s+ky\s+so|token)\s+(?:bi\s+)?(?:loi|hong|treo|sap)"
+    r"|internet|wifi|tai\s+khoan|chu\s+ky\s+so|token)\s+(?:bi\s+)?(?:loi|hong|treo|sap|hu)"
     rf"|{_NEG}\s+(?:co|duoc|nhan\s+duoc|nhan|thay|du)\s+(?:{_W}\s+){{0,2}}?{_NEED}"
     rf"|thieu\s+(?:{_W}\s+)?{_NEED}"
+    # the people or bodies it depends on have not agreed, and so the work waits: "dân chưa đồng
+    # thuận nên chưa triển khai", "chưa làm được vì dân chưa đồng ý" (alone, it is news)
+    rf"|{_NOAGREE}(?=.*\b{_NOWORK})|{_NOWORK}(?:\s+duoc)?\s+(?:vi|do|boi)\s+(?:{_W}\s+){{0,3}}?{_NOAGREE}"
+    # "kẹt vụ kinh phí", "kẹt khâu thẩm định" (not "kết": "tổng kết", "kết quả")
+    r"|(?<!tong\s)(?<!lien\s)(?<!doan\s)(?<!cam\s)(?<!so\s)(?<!tap\s)(?<!ky\s)"
+    rf"ket\s+(?:(?:vu|khau|o|o\s+khau|vi|do|cho|phan)\s+{_W}|{_NEED})"
     r"|(?:khong|chua)\s+the\s+(?:thuc\s+hien|lam|hoan\s+thanh|trien\s+khai|tiep\s+tuc)"
     r"|khong\s+(?:lam|thuc\s+hien|trien\s+khai|hoan\s+thanh|tiep\s+tuc|lien\s+he)\s+duoc"
     r"|(?:dang|con|van|vua)\s+(?:cho|doi)"
@@ -349,7 +370,9 @@ _ACT = r"(?:thuc\s+hien|xu\s+ly|giai\s+quyet|to\s+chuc)"
 _DONE_RE = re.compile(
     rf"\b(?:{_XONG}|hoan\s+thanh|hoan\s+than|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
     rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc)|{_SUBMIT}(?:\s+{_W}){{0,2}}?\s+roi"
-    rf"|(?:vua|vua\s+moi|moi)\s+{_SUBMIT})\b"
+    rf"|(?:vua|vua\s+moi|moi)\s+{_SUBMIT}"
+    # "em làm rồi": with its doer (bare "làm rồi" folds like "lắm rồi")
+    rf"|(?:{_PRON}\s+(?:da\s+)?|da\s+)lam\s+roi(?!\s+(?:moi|thi|se|ma\s+chua)\b))\b"
 )
 # before a "done" word: it is not done (yet)
 _DONE_NEG_RE = re.compile(
@@ -368,7 +391,8 @@ _REQUEST_BEFORE_RE = re.compile(
 _NOT_HANDED_RE = re.compile(
     r"\b(?:(?:nhung|ma|tuy\s+nhien|song)\s+(?:\S+\s+){0,2}?chua\s+(?:\S+\s+)?"
     rf"(?:{_SUBMIT}|xong|hoan\s+thanh|duyet|duoc\s+duyet)"
-    r"|(?:mai|ngay\s+mai|chieu\s+nay|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua|lat)\s+"
+    r"|(?:mai|ngay\s+mai|chieu(?:\s+nay)?|sang\s+mai|toi\s+nay|tuan\s+sau|lat\s+nua|lat"
+    r"|dau\s+tuan|cuoi\s+tuan|thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7]))\s+"
     rf"(?:{_PRON}\s+)?(?:se\s+)?{_SUBMIT}|\bse\s+{_SUBMIT})\b"
 )
 # another part still under way, next to a "done"
@@ -412,7 +436,10 @@ _NOT_STARTED_RE = re.compile(
     rf"|lat\s+nua|lat)\s+(?:{_PRON}\s+)?(?:se\s+)?)(?:lam|trien\s+khai|thuc\s+hien|bat\s+dau)\b"
     r"(?!\s+(?:xong|ngay|luon|tiep|not|duoc))"
     r"|chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
-    rf"|dong\s+den|dong\s+vao|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started)\b"
+    rf"|dong\s+(?:den|toi|vao)|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started"
+    # southern "hổng/hông có làm", "không có làm": did not do it (not "không làm được")
+    r"|(?:hong|khong)\s+co\s+(?:lam|trien\s+khai|thuc\s+hien|bat\s+dau)(?!\s+(?:duoc|xong|sai))"
+    r"|hong\s+(?:lam|trien\s+khai|thuc\s+hien)(?!\s+(?:duoc|xong|sai)))\b"
 )
 # "vì", "do" as "because"; folded they are also "vị"/"độ"/"đó" ("đơn vị", "tiến độ", "VI.3").
 _BECAUSE = (
@@ -425,7 +452,7 @@ _REASON_WORD_RE = re.compile(rf"\s*\b{_BECAUSE}")
 _PRE_REASON_RE = re.compile(rf"\b{_BECAUSE}\s*:?\s*")
 _PRE_REASON_END_RE = re.compile(r"\s*(?:,|\bnen\b|\bthi\b|\bem\b|$)")
 _EXT_DATE_LEAD_RE = re.compile(
-    r"(?:[\s:;,]|\b(?:den|toi|sang(?!\s+nam\b)|qua|lai|ngay|den\s+ngay|han|thoi\s+han|thoi\s+gian|han\s+chot"
+    r"(?:[\s:;,]|\b(?:den|toi|sang(?!\s+nam\b)|qua|lai|ngay(?!\s+\d)|han|thoi\s+han|thoi\s+gian|han\s+chot"
     r"|cho|em|toi|giup|dum|ho|them\s+thoi\s+gian)\b)+"
 )
 
@@ -581,14 +608,17 @@ def parse_reply(
 
     # 1. extension request (a request may be a question: "gia hạn đến 20/12 được không ạ?")
     m = _EXT_RE.search(g) or _EXT_BARE_RE.search(g)
+    needs_date = False
+    if m is None:
+        m = _EXT_XIN_DATE_RE.search(g)
+        needs_date = True
     if m is not None and _EXT_NEG_RE.search(g, 0, m.start()) is None:
         ext = _extension(t, m, ref_date, now)
         # "đổi"/"hoàn" are also "change"/"return" ("đổi sang mẫu mới", "hoàn lại hồ sơ"): a
         # request only with a date
-        if (
-            ext.new_due is not None
-            or not _AMBIGUOUS_EXT_RE.search(m.group())
-            or _DEADLINE_WORD_RE.match(g, m.end())
+        if ext.new_due is not None or (
+            not needs_date
+            and (not _AMBIGUOUS_EXT_RE.search(m.group()) or _DEADLINE_WORD_RE.match(g, m.end()))
         ):
             return ext
 
@@ -656,6 +686,8 @@ def parse_reply(
             return ReplyParse("done", 100, None, note)
         if pct == 0:
             return ReplyParse("not_started", 0, None, note)
+        if len({" ".join(r.split()) for r in _TASK_REF_RE.findall(h)}) > 1:
+            pct = None  # "I.1 xong, I.2 đang làm 50%": the 50 is another task's
         return ReplyParse("in_progress", pct, None, note)
     if near_full:
         return ReplyParse("in_progress", None, None, note)
