@@ -1777,3 +1777,293 @@ def test_heading_deadline_for_bullets_and_unit_letters_in_implementation() -> No
             ("III.1.b", [CA], "month", "2026-05-31"),
         ],
     )
+
+
+# ------------------------------------------------------------------ second round
+# Ten more layouts written after the first round, in styles the first round did not cover:
+# a Hồ Chí Minh City ward, a decision with the plan attached, a work programme with month
+# columns, an official letter assigning tasks in numbered paragraphs, start/end/product
+# columns, tasks split over Phụ lục I and II, people in the lead column, group rows with empty
+# cells, "1.1.1" numbering, OCR with page numbers and running headers.
+
+MTTQ = "Ủy ban MTTQ Việt Nam"
+TYT = "Trạm Y tế"
+
+TAN_DINH = [
+    ("II.1", [VH], "month", "2025-09-30", [MTTQ, "Các khu phố"]),
+    ("II.2", [KTDT], "date", "2025-09-15", [CA]),
+    ("II.3", [CA], "recurring", None, [KTDT, "Đội Trật tự đô thị phường"]),
+    ("II.4", [VP], "date", "2025-12-10", []),
+]
+
+
+def test_hcm_ward_labelled_items_unknown_unit_kept() -> None:
+    """'Phường Tân Định, ngày …', items with '- Đơn vị chủ trì: …' lines; a ward body the
+    directory does not know (Đội Trật tự đô thị) is listed for mapping, not invented."""
+    plan = parse_file("tan-dinh_kh215-hcm-phuong.txt")
+    assert plan.number == "215/KH-UBND"
+    assert plan.issuer == "UBND phường Tân Định"
+    assert plan.issued_on == dtm.date(2025, 8, 12)
+    assert plan.title.startswith("Thực hiện chỉnh trang đô thị")
+    check(plan, TAN_DINH)
+    assert plan.unknown_units == ["Đội Trật tự đô thị phường"]
+
+
+HOA_BINH = [
+    ("1", [TYT], "month", "2026-03-31", [VP]),
+    ("2", [TTVH], "recurring", None, [TYT]),
+    ("3", [TYT], "recurring", None, [VH]),
+    ("4", [KT], "quarter", "2026-06-30", [VP]),
+    ("5", [TYT], "date", "2026-12-15", ["Các cơ quan liên quan"]),
+]
+
+
+def test_decision_with_the_plan_attached() -> None:
+    """QUYẾT ĐỊNH … Điều 1–3, then 'KẾ HOẠCH … (Ban hành kèm theo Quyết định số …)': the
+    plan's own title and table; the decision's articles are not tasks."""
+    plan = parse_file("hoa-binh_qd45-ban-hanh-kh.txt")
+    assert plan.number == "45/QĐ-UBND"
+    assert plan.title == "Phòng, chống dịch bệnh trên địa bàn xã năm 2026"
+    check(plan, HOA_BINH)
+
+
+HA_LONG = [
+    ("1", [KT], "month", "2026-03-31", [VH]),
+    ("2", [VP], "month", "2026-06-30", [KT]),
+    ("3", [QS], "month", "2026-11-30", [CA]),
+    ("4", [VP], "month", "2026-12-31", ["Các cơ quan chuyên môn"]),
+    ("5", [VP], "recurring", None, []),
+]
+
+
+def test_work_programme_with_month_columns() -> None:
+    """CHƯƠNG TRÌNH CÔNG TÁC with 'Tháng 1 … Tháng 12' columns marked x: the last month
+    marked is the due; every month marked is monthly."""
+    plan = parse_file("ha-long_ctct-2026-thang.txt")
+    assert plan.title == "Chương trình công tác của Ủy ban nhân dân xã năm 2026"
+    check(plan, HA_LONG)
+    assert by_ref(plan)["3"].deadline_text == "Tháng 10, 11"
+
+
+CONG_VAN = [
+    ("1", [KT], "date", "2025-10-15", [CA]),
+    ("2", [VP], "month", "2025-10-31", []),
+    ("3", [MTTQ, "Các tổ chức chính trị - xã hội"], "none", None, []),
+    ("4", ["Các thôn"], "recurring", None, []),
+    ("5", [KT], "date", "2025-12-20", []),
+]
+
+
+def test_official_letter_numbered_paragraphs() -> None:
+    """A Công văn 'V/v triển khai …' with '1. Giao …', '3. Đề nghị …', '4. Trưởng các
+    thôn …'; the distribution list and the closing request are not tasks."""
+    plan = parse_file("cong-van_312-trien-khai.txt")
+    assert plan.number == "312/UBND-VP"
+    assert plan.title == (
+        "Triển khai thực hiện Chỉ thị số 05/CT-UBND về tăng cường công tác quản lý đất đai"
+    )
+    check(plan, CONG_VAN)
+    tasks = by_ref(plan)
+    assert tasks["2"].title == "Tham mưu Chủ tịch UBND xã thành lập Tổ kiểm tra liên ngành"
+    assert tasks["3"].title.startswith("Tăng cường tuyên truyền")
+
+
+def test_start_end_and_product_columns() -> None:
+    """'Thời gian bắt đầu | Thời gian kết thúc | Kết quả/Sản phẩm đầu ra': the end is due,
+    the product stays out of the title and the deadline."""
+    plan = parse_file("phu-xuan_kh30-bat-dau-ket-thuc.txt")
+    check(
+        plan,
+        [
+            ("1", [CA], "date", "2026-06-30", [VH]),
+            ("2", [CA], "month", "2026-09-30", ["Các thôn"]),
+            ("3", [HCC], "quarter", "2026-06-30", [KT]),
+            ("4", [HCC], "year", "2026-12-31", [VP]),
+            ("5", [VP], "date", "2026-06-25", [CA]),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["1"].deadline_text == "30/6/2026"
+    assert "Dữ liệu được làm sạch" not in tasks["1"].title
+
+
+MINH_DUC = [
+    ("PL1.1", [VP], "quarter", "2026-06-30", [HCC]),
+    ("PL1.2", [VP], "month", "2026-03-31", [VH]),
+    ("PL1.3", [HCC], "quarter", "2026-09-30", [MTTQ]),
+    ("PL2.1", [VP], "date", "2026-03-15", ["Các cơ quan chuyên môn"]),
+    ("PL2.2", [VP], "date", "2026-06-15", ["Các cơ quan chuyên môn"]),
+    ("PL2.3", [VP], "date", "2026-12-10", ["Các cơ quan chuyên môn"]),
+]
+
+
+def test_tasks_split_over_two_appendices() -> None:
+    """Phụ lục I (tasks) and Phụ lục II (reports), each numbered from 1: the appendix is
+    part of the ref, so refs stay unique and readable."""
+    check(parse_file("minh-duc_kh18-phu-luc-i-ii.txt"), MINH_DUC)
+
+
+SON_THUY = [
+    ("1", [], "date", "2026-04-20", [VH]),
+    ("2", [VP], "date", "2026-04-25", []),
+    ("3", [CA], "date", "2026-05-02", [QS]),
+    ("4", [TTVH], "month", "2026-05-31", ["Đoàn Thanh niên"]),
+]
+
+
+def test_people_in_the_lead_column() -> None:
+    """'Đ/c Nguyễn Văn An – PCT UBND xã' in the 'Chủ trì' column is the leader in charge;
+    'Chánh Văn phòng' and 'Giám đốc Trung tâm …' stand for their units; no person is
+    made a unit."""
+    plan = parse_file("son-thuy_kh22-nguoi-chu-tri.txt")
+    check(plan, SON_THUY)
+    assert by_ref(plan)["1"].leader == "Nguyễn Văn An – PCT UBND xã"
+    assert plan.unknown_units == []
+
+
+def test_group_rows_with_empty_cells() -> None:
+    """Group rows 'I | Công tác tuyên truyền | | | |' (every other cell empty) group the
+    tasks and are not tasks themselves."""
+    plan = parse_file("dong-hai_kh40-nhom-trong-han.txt")
+    check(
+        plan,
+        [
+            ("I.1", [VH], "month", "2026-06-30", ["Đoàn Thanh niên"]),
+            ("I.2", [TTVH], "recurring", None, ["Hội Liên hiệp Phụ nữ"]),
+            ("II.1", [KT], "quarter", "2026-09-30", [CA]),
+            ("II.2", [KT], "date", "2026-09-30", ["Các thôn"]),
+            ("III.1", [KT], "date", "2026-12-05", [VP]),
+        ],
+    )
+    assert by_ref(plan)["II.1"].section == "Quản lý chất thải"
+
+
+def test_three_level_numbering() -> None:
+    """'1.', '1.1.', '1.1.1.' items, each duty with 'Giao … chủ trì, phối hợp với …' and its
+    deadline in the same sentence; the yearly report in the implementation section."""
+    plan = parse_file("thuy-an_kh55-tieu-muc.txt")
+    check(
+        plan,
+        [
+            ("II.1.1.1", [KT], "quarter", "2026-09-30", ["Hội Nông dân"]),
+            ("II.1.1.2", [KT], "date", "2026-10-30", []),
+            ("II.1.2.1", [KT], "month", "2026-05-31", ["Các thôn"]),
+            ("II.2.1", [KT], "year", "2026-12-31", [VH]),
+            ("III", [KT], "date", "2026-12-15", []),
+        ],
+    )
+    assert by_ref(plan)["II.1.1.2"].title == "Xây dựng 02 mô hình sản xuất rau an toàn."
+
+
+def test_ocr_with_page_numbers_and_running_headers() -> None:
+    """'Trang 2/3' and 'KE HOACH so 61/KH-UBND' between the rows of an OCR table, and a
+    wrapped cell whose line keeps the empty STT cell ('| | va Truyen thong | |')."""
+    plan = parse_file("an-hai_kh61-ocr-trang.txt")
+    check(
+        plan,
+        [
+            ("1", [VH], "month", "2026-06-30", ["Đoàn Thanh niên"]),
+            ("2", [KT], "date", "2026-06-30"),
+            ("3", [TTVH], "month", "2026-07-31", [VH]),
+            ("4", [VH], "date", "2026-09-15", [VP]),
+        ],
+    )
+    for t in plan.tasks:
+        assert "Trang" not in t.title and "KE HOACH" not in t.title, t.ref
+        assert "Truyen" not in t.title, t.ref
+    assert by_ref(plan)["4"].title == "Bao cao ket qua cong tac phong chong duoi nuoc nam 2026"
+
+
+# the same second-round plans as Word documents, tables as real tables
+
+
+def _docx_from(name: str, header_first: str = "STT") -> ParsedPlan:
+    """A .txt variant as a Word document: its lines as paragraphs, its tab table a table."""
+    lines = (VAR / name).read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(header_first + "\t"))
+    end = at + 1
+    while end < len(lines) and "\t" in lines[end]:
+        end += 1
+    document = docx.Document()
+    _header(document, [ln.strip() for ln in lines[:at]])
+    _table(document, lines[at].split("\t"), [ln.split("\t") for ln in lines[at + 1 : end]])
+    _header(document, [ln.strip() for ln in lines[end:]])
+    return _save(document)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("hoa-binh_qd45-ban-hanh-kh.txt", HOA_BINH),
+        ("ha-long_ctct-2026-thang.txt", HA_LONG),
+        ("son-thuy_kh22-nguoi-chu-tri.txt", SON_THUY),
+    ],
+)
+def test_docx_second_round_same_tasks(name: str, expected: list[tuple[Any, ...]]) -> None:
+    check(_docx_from(name), expected)
+
+
+def test_docx_two_appendices_and_group_rows_merged() -> None:
+    document = docx.Document()
+    _two_column_header(
+        document,
+        ["UBND XÃ MINH ĐỨC", "", "Số: 18/KH-UBND"],
+        [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Minh Đức, ngày 20 tháng 1 năm 2026",
+        ],
+    )
+    _header(
+        document,
+        [
+            "KẾ HOẠCH",
+            "Cải cách hành chính năm 2026",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "Nâng cao chỉ số hài lòng.",
+            "PHỤ LỤC I",
+            "NHIỆM VỤ TRỌNG TÂM",
+        ],
+    )
+    head = ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"]
+    _table(
+        document,
+        head,
+        [
+            "I. Thủ tục hành chính",
+            ["1", "Rà soát, đơn giản hóa thủ tục hành chính", VP, HCC, "Quý II/2026"],
+            ["2", "Kiện toàn công chức bộ phận một cửa", VP, VH, "Tháng 3/2026"],
+        ],
+    )
+    _header(document, ["PHỤ LỤC II", "DANH MỤC BÁO CÁO ĐỊNH KỲ"])
+    _table(
+        document,
+        head,
+        [
+            "I. Báo cáo định kỳ",
+            [
+                "1",
+                "Báo cáo cải cách hành chính quý I",
+                VP,
+                "Các cơ quan chuyên môn",
+                "Trước ngày 15/3/2026",
+            ],
+            [
+                "2",
+                "Báo cáo cải cách hành chính năm 2026",
+                VP,
+                "Các cơ quan chuyên môn",
+                "Trước ngày 10/12/2026",
+            ],
+        ],
+    )
+    plan = _save(document)
+    check(
+        plan,
+        [
+            ("PL1.I.1", [VP], "quarter", "2026-06-30", [HCC]),
+            ("PL1.I.2", [VP], "month", "2026-03-31", [VH]),
+            ("PL2.I.1", [VP], "date", "2026-03-15"),
+            ("PL2.I.2", [VP], "date", "2026-12-10"),
+        ],
+    )
