@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
+from messages.render import render_plain
 
 
 def _json_default(value: Any) -> str:
@@ -51,7 +52,7 @@ def cmd_plan_parse(args: argparse.Namespace) -> int:
 
     preview = load_plan_file(args.file)
     if not preview.plan.tasks:
-        print("Lỗi: không tìm thấy nhiệm vụ nào trong tài liệu.", file=sys.stderr)
+        print(render_plain("cli_error", kind="no_tasks"), file=sys.stderr)
         return 2
     out = preview.plan.to_json()
     if args.json:
@@ -62,16 +63,14 @@ def cmd_plan_parse(args: argparse.Namespace) -> int:
 
 
 def _preview_text(preview: Any) -> str:
-    from messages import render
-
-    return render("import_preview_cli", p=preview)
+    return render_plain("import_preview_cli", p=preview)
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
     from plans.template import write_template
 
     path = write_template(args.file)
-    print(f"Đã tạo tệp mẫu: {path}")
+    print(render_plain("cli_result", kind="template_written", path=path))
     return 0
 
 
@@ -96,26 +95,25 @@ def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
 
         preview.default_due = parse_colloquial(args.default_due, now=dtm.datetime.now(dtm.UTC))
         if preview.default_due is None:
-            print(f"Lỗi: không hiểu thời hạn {args.default_due!r} (ví dụ: 31/12/2026).",
-                  file=sys.stderr)
+            print(render_plain("cli_error", kind="bad_due", value=args.default_due,
+                               example="31/12/2026"), file=sys.stderr)
             return 2
     print(_preview_text(preview))
     if not preview.plan.tasks:
-        print("Không tìm thấy nhiệm vụ nào trong tài liệu; không ghi gì.", file=sys.stderr)
+        print(render_plain("cli_error", kind="no_tasks", nothing_written=True), file=sys.stderr)
         return 2
     if not args.yes:
-        answer = input("Ghi kế hoạch này vào cơ sở dữ liệu? [c/K] ").strip().lower()
+        answer = input(render_plain("cli_result", kind="confirm_import") + " ").strip().lower()
         if answer not in {"c", "co", "có", "y", "yes"}:
-            print("Đã huỷ, không ghi gì.")
+            print(render_plain("import_cancelled"))
             return 1
     with session_scope(engine) as session:
         org_id = get_or_create_org(session, args.org).id or 0
     result = commit_preview(engine, org_id, preview)
     if result.already_imported:
-        print("Tệp này đã được nhập trước đây; không có gì thay đổi.")
+        print(render_plain("cli_result", kind="import_already"))
     else:
-        print(f"Đã nhập: {len(result.created)} mới, {len(result.updated)} cập nhật, "
-              f"{result.unchanged} không đổi, {len(result.removed)} không còn trong bản mới.")
+        print(render_plain("cli_result", kind="import_done", r=result))
     return 0
 
 
@@ -130,7 +128,7 @@ def _engine(settings: Settings) -> Any:
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     _engine(settings)
-    print("Cơ sở dữ liệu đã được cập nhật lên phiên bản mới nhất.")
+    print(render_plain("cli_result", kind="db_upgraded"))
     return 0
 
 
@@ -153,7 +151,7 @@ def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{officer.name}: {invite_link(settings.bot_username, code)}")
     if assigned:
         _sync_org(settings, engine, org_id)
-        print(f"Đã giao {assigned} nhiệm vụ hiện có của đơn vị.")
+        print(render_plain("cli_result", kind="assigned", count=assigned))
     return 0
 
 
@@ -170,7 +168,6 @@ def cmd_task_activate(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import session_scope
     from db.orgs import get_org
     from db.tasks import activate_task, task_by_ref
-    from messages.render import fmt_datetime
     from plans.deadlines import parse_colloquial
     from scheduler.calendar import WorkingCalendar
     from scheduler.outbox import sync_tasks
@@ -179,21 +176,22 @@ def cmd_task_activate(args: argparse.Namespace, settings: Settings) -> int:
     now = dtm.datetime.now(dtm.UTC)
     moment = parse_colloquial(args.date, now=now)
     if moment is None:
-        print(f"Lỗi: không hiểu thời hạn {args.date!r} (ví dụ: 20/12/2026).", file=sys.stderr)
+        print(render_plain("cli_error", kind="bad_due", value=args.date, example="20/12/2026"),
+              file=sys.stderr)
         return 2
     with session_scope(engine) as session:
         found = task_by_ref(session, get_org(session, args.org).id or 0, args.ref)
         if args.plan:
             found = [t for t in found if _plan_number(session, t.plan_id) == args.plan]
         if len(found) != 1:
-            why = "không tìm thấy" if not found else "có ở nhiều kế hoạch, hãy chỉ rõ --plan"
-            print(f"Lỗi: nhiệm vụ {args.ref} {why}.", file=sys.stderr)
+            kind = "task_ambiguous" if found else "task_not_found"
+            print(render_plain("cli_error", kind=kind, ref=args.ref), file=sys.stderr)
             return 2
         task = activate_task(session, found[0], moment, now=now)
         task_id = task.id or 0
     sync_tasks(engine, WorkingCalendar(settings.timezone, swaps_path=settings.day_swaps_file),
                now, [task_id])
-    print(f"Đã kích hoạt nhiệm vụ {args.ref}, thời hạn {fmt_datetime(moment)}.")
+    print(render_plain("cli_result", kind="activated", ref=args.ref, due_at=moment))
     return 0
 
 
@@ -214,7 +212,8 @@ def cmd_officer_invite(args: argparse.Namespace, settings: Settings) -> int:
         org = get_org(session, args.org)
         officer = find_officer(session, org.id or 0, args.name)
         if officer is None:
-            print(f"Không tìm thấy cán bộ {args.name!r}.", file=sys.stderr)
+            print(render_plain("cli_error", kind="officer_not_found", name=args.name),
+                  file=sys.stderr)
             return 2
         print(f"{officer.name}: {invite_link(settings.bot_username, issue_invite(session, officer))}")
     return 0
@@ -262,7 +261,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        print("Chưa có TELEGRAM_BOT_TOKEN trong .env: chạy bản trình diễn ngoại tuyến.\n")
+        print(render_plain("cli_result", kind="demo_fallback") + "\n")
         return cmd_demo(args, settings)
     from bot.webhook import serve
 
@@ -271,7 +270,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run_strict(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        print("Lỗi cấu hình TELEGRAM_BOT_TOKEN: chưa khai báo mã bot trong .env.", file=sys.stderr)
+        print(render_plain("settings_error", field="TELEGRAM_BOT_TOKEN",
+                           reason=render_plain("settings_invalid", kind="no_token")),
+              file=sys.stderr)
         return 2
     from bot.webhook import serve
 
@@ -292,8 +293,7 @@ def _role_arg(text: str) -> str:
 
     role = role_from(text)
     if role is None:
-        raise argparse.ArgumentTypeError(
-            f"vai trò {text!r} không hợp lệ; dùng officer, unit_head, monitor, leader hoặc admin")
+        raise argparse.ArgumentTypeError(render_plain("cli_error", kind="bad_role", value=text))
     return role
 
 
@@ -377,33 +377,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         from plans import PlanReadError
 
         if isinstance(exc, PlanReadError):
-            print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
+            print(render_plain("cli_error", kind="failed", message=exc.message_vi),
+                  file=sys.stderr)
             return 2
         from db.orgs import NotFound
 
         if isinstance(exc, NotFound):
-            print(f"Lỗi: {exc}", file=sys.stderr)
+            print(render_plain("cli_error", kind="failed", message=str(exc)), file=sys.stderr)
             return 2
         from handlers.roster import RosterError
 
         if isinstance(exc, RosterError):
-            print(f"Lỗi: {exc}", file=sys.stderr)
+            print(render_plain("cli_error", kind="failed", message=str(exc)), file=sys.stderr)
             return 2
         if isinstance(exc, OSError):
-            print(f"Lỗi đọc tệp: {_os_error_vi(exc)}", file=sys.stderr)
+            print(_os_error_vi(exc), file=sys.stderr)
             return 2
         raise
 
 
 def _os_error_vi(exc: OSError) -> str:
-    name = f" {exc.filename}" if exc.filename else ""
+    """The one line for a file that cannot be read."""
+    path = str(exc.filename) if exc.filename else ""
     if isinstance(exc, FileNotFoundError):
-        return f"không tìm thấy tệp{name}."
+        return render_plain("cli_error", kind="file_missing", path=path)
     if isinstance(exc, IsADirectoryError):
-        return f"{name.strip() or 'đường dẫn'} là thư mục, không phải tệp."
+        return render_plain("cli_error", kind="file_is_dir", path=path)
     if isinstance(exc, PermissionError):
-        return f"không có quyền đọc tệp{name}."
-    return str(exc.strerror or exc)
+        return render_plain("cli_error", kind="file_denied", path=path)
+    return render_plain("cli_error", kind="file_other", reason=str(exc.strerror or exc))
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -10,10 +10,14 @@ from pathlib import Path
 
 from bot.emulator import TelegramEmulator
 from bot.settings import Settings
+from messages.render import render_plain
 
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = DATA / "an-thanh_kh-so-ket-2026.txt"
+ORG_NAME = "UBND xã An Thành"  # the demo commune's name: data, not a message
+# The simulated clock runs from 24/04/2026 07:00 and stops at this moment.
+CLOCK_STOP = dtm.datetime(2026, 5, 5, 9, 0, tzinfo=LOCAL)
 
 # (name, unit, role, telegram id)
 PEOPLE = [
@@ -52,12 +56,12 @@ async def _demo(settings: Settings) -> int:
     await emu.start()
     names = {}
     try:
-        _say("Tạo UBND xã An Thành, nhập kế hoạch sơ kết từ tệp mẫu")
+        _say("step_setup", org_name=ORG_NAME)
         with session_scope(engine) as session:
-            org_id = get_or_create_org(session, "an-thanh", "UBND xã An Thành").id or 0
+            org_id = get_or_create_org(session, "an-thanh", ORG_NAME).id or 0
         preview = load_plan_file(PLAN_FILE)
         result = commit_preview(engine, org_id, preview, now=clock.now())
-        print(f"  {len(result.created)} nhiệm vụ đã được nhập.")
+        _note("imported", count=len(result.created))
         links = {}
         with session_scope(engine) as session:
             for name, unit_name, role, tg in PEOPLE:
@@ -66,7 +70,7 @@ async def _demo(settings: Settings) -> int:
                                       role=role)
                 links[tg] = issue_invite(session, officer, now=clock.now())
                 names[tg] = name
-                print(f"  Đường mời cho {name}: {invite_link(settings.bot_username, links[tg])}")
+                _note("invite", name=name, link=invite_link(settings.bot_username, links[tg]))
             assign_by_units(session, org_id)
         sync_tasks(engine, calendar, clock.now(), org_id=org_id)
         services = Services(engine=engine, clock=clock, calendar=calendar,
@@ -80,22 +84,22 @@ async def _demo(settings: Settings) -> int:
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             for _, _, _, tg in PEOPLE:
                 emu.add_user(tg, names[tg].split()[-1])
-            _say("Cán bộ bấm đường mời (/start <mã>)")
+            _say("step_invites")
             for _, _, _, tg in PEOPLE:
                 await _user(emu, tg, f"/start {links[tg]}", names)
-            _say("Đồng hồ mô phỏng chạy từ 24/04/2026 đến 06/05/2026: bot nhắc việc")
+            _say("step_clock", start=clock.now(), end=CLOCK_STOP)
             mark = len(emu.sent_messages())
-            while clock.now() < dtm.datetime(2026, 5, 5, 9, 0, tzinfo=LOCAL):
+            while clock.now() < CLOCK_STOP:
                 clock.advance(dtm.timedelta(hours=1))
                 await ticker.tick(app.bot)
             await asyncio.sleep(0.2)
             _print_bot_messages(emu, mark, names, limit=8)
-            _say("Cán bộ trả lời tin nhắc")
+            _say("step_replies")
             await _reply_last(emu, 9003, "xong rồi", names)
             await _reply_last(emu, 9004, "dang lam 60%", names)
             await _reply_last(emu, 9005, "vướng: chưa có hướng dẫn của Sở", names)
             await asyncio.sleep(0.5)  # let the forwarded blocker reach the leader first
-            _say("Lãnh đạo xem tổng hợp")
+            _say("step_summary")
             await _user(emu, 9001, "/summary", names)
             await app.updater.stop()
             await app.stop()
@@ -103,12 +107,17 @@ async def _demo(settings: Settings) -> int:
         await emu.stop()
         engine.dispose()
         tmp.cleanup()
-    print("\nKết thúc bản trình diễn.")
+    print("\n" + render_plain("demo", kind="end"))
     return 0
 
 
-def _say(title: str) -> None:
-    print(f"\n=== {title} ===")
+def _say(step: str, **ctx: object) -> None:
+    """A step's title, framed: the text is messages/templates/demo.j2."""
+    print(f"\n=== {render_plain('demo', kind=step, **ctx)} ===")
+
+
+def _note(kind: str, **ctx: object) -> None:
+    print("  " + render_plain("demo", kind=kind, **ctx))
 
 
 def _show(entry: object, names: dict[int, str], chat_id: int) -> None:
@@ -126,7 +135,8 @@ def _plain(text: str) -> str:
 
 async def _user(emu: TelegramEmulator, tg: int, text: str, names: dict[int, str]) -> None:
     before = len(emu.sent_messages(tg))
-    print(f"[{names[tg]}] {text if not text.startswith('/start ') else '/start <mã mời>'}")
+    shown = render_plain("demo", kind="start_hidden") if text.startswith("/start ") else text
+    print(render_plain("demo", kind="user", name=names[tg], text=shown))
     emu.inject_text(tg, text)
     await emu.wait_for(before + 1, chat_id=tg, timeout=10)
     for entry in emu.sent_messages(tg)[before:]:
@@ -137,7 +147,7 @@ async def _reply_last(emu: TelegramEmulator, tg: int, text: str, names: dict[int
     with_buttons = [e for e in emu.sent_messages(tg) if e.reply_markup]
     last = with_buttons[-1] if with_buttons else emu.last_bot_message(tg)
     before = len(emu.sent_messages(tg))
-    print(f"[{names[tg]}, trả lời tin nhắc] {text}")
+    print(render_plain("demo", kind="reply", name=names[tg], text=text))
     emu.inject_text(tg, text, reply_to_message_id=_mid(last))
     await emu.wait_for(before + 1, chat_id=tg, timeout=10)
     for entry in emu.sent_messages(tg)[before:]:
@@ -152,7 +162,8 @@ def _mid(entry: object) -> int | None:
 
 def _print_bot_messages(emu: TelegramEmulator, start: int, names: dict[int, str], limit: int) -> None:
     msgs = emu.sent_messages()[start:]
-    print(f"  Bot đã gửi {len(msgs)} tin; một số tin tiêu biểu:\n")
+    _note("sent", count=len(msgs))
+    print()
     for entry in msgs[:limit]:
         chat_id = getattr(entry, "chat_id", None) or 0
         _show(entry, names, chat_id)

@@ -22,6 +22,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from messages.render import render_plain
+
 DEFAULT_DB_URL = "sqlite:///data/nhacviec.sqlite3"
 ROLES = ("all", "updates", "sender")
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -31,6 +33,20 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line for the administrator."""
+
+
+def _invalid(kind: str, value: object = None) -> ValueError:
+    """Why a setting is refused, in Vietnamese (messages/templates/settings_invalid.j2)."""
+    return ValueError(render_plain("settings_invalid", kind=kind, value=value))
+
+
+# pydantic's own error types (English messages) and the Vietnamese reason shown instead.
+_PYDANTIC_KINDS = {
+    "int_parsing": "integer", "int_type": "integer", "int_from_float": "integer",
+    "float_parsing": "number", "float_type": "number",
+    "time_parsing": "time", "time_type": "time",
+    "bool_parsing": "boolean", "bool_type": "boolean",
+}
 
 
 class Settings(BaseSettings):
@@ -66,7 +82,7 @@ class Settings(BaseSettings):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"múi giờ không tồn tại: {value!r}") from exc
+            raise _invalid("timezone", value) from exc
         return value
 
     @field_validator("database_url")
@@ -75,9 +91,9 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError as exc:
-            raise ValueError(f"DATABASE_URL không hợp lệ: {value!r}") from exc
+            raise _invalid("database_url", value) from exc
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
-            raise ValueError(f"chỉ hỗ trợ SQLite và PostgreSQL, không phải {url.drivername!r}")
+            raise _invalid("database_backend", url.drivername)
         return value
 
     @field_validator("reminder_offsets", mode="before")
@@ -90,8 +106,7 @@ class Settings(BaseSettings):
             if isinstance(value, str):
                 return [int(part) for part in value.split(",") if part.strip()]
         except ValueError as exc:
-            raise ValueError(f"cần các số ngày cách nhau bằng dấu phẩy, ví dụ 7,3,1; "
-                             f"không phải {value!r}") from exc
+            raise _invalid("offsets", value) from exc
         return value
 
     @field_validator("day_swaps_file", "telegram_base_url", "telegram_base_file_url",
@@ -106,7 +121,7 @@ class Settings(BaseSettings):
     def _check_level(cls, value: str) -> str:
         level = value.upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError(f"LOG_LEVEL không hợp lệ: {value!r}")
+            raise _invalid("log_level", value)
         return level
 
     @field_validator("role", mode="before")
@@ -114,7 +129,7 @@ class Settings(BaseSettings):
     def _check_role(cls, value: object) -> object:
         role = str(value).strip().lower()
         if role not in ROLES:
-            raise ValueError(f"vai trò {value!r} không hợp lệ, chỉ nhận all, updates hoặc sender")
+            raise _invalid("role", value)
         return role
 
     @field_validator("webhook_url", mode="before")
@@ -125,11 +140,11 @@ class Settings(BaseSettings):
         url = str(value).strip()
         parts = urlsplit(url)
         if not parts.hostname or parts.scheme not in {"https", "http"}:
-            raise ValueError(f"địa chỉ webhook không hợp lệ: {url!r}")
+            raise _invalid("webhook_url", url)
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-            raise ValueError("địa chỉ webhook phải dùng https:// (Telegram chỉ gửi qua HTTPS)")
+            raise _invalid("webhook_https")
         if parts.query or parts.fragment:
-            raise ValueError("địa chỉ webhook không được có phần ?… hoặc #…")
+            raise _invalid("webhook_query")
         return url
 
     @field_validator("webhook_secret", mode="before")
@@ -139,11 +154,10 @@ class Settings(BaseSettings):
         raw = str(raw).strip() if raw is not None else ""
         if not raw:
             if info.data.get("webhook_url"):
-                raise ValueError("có WEBHOOK_URL thì phải đặt WEBHOOK_SECRET (1–256 ký tự "
-                                 "A-Z, a-z, 0-9, _ hoặc -)")
+                raise _invalid("webhook_secret_missing")
             return None
         if not _SECRET_RE.fullmatch(raw):
-            raise ValueError("mã bí mật webhook chỉ gồm 1–256 ký tự A-Z, a-z, 0-9, _ hoặc -")
+            raise _invalid("webhook_secret")
         return raw
 
     @field_validator("webhook_port", mode="before")
@@ -154,7 +168,7 @@ class Settings(BaseSettings):
         except ValueError:
             port = 0
         if not 1 <= port <= 65535:
-            raise ValueError(f"cổng phải là số từ 1 đến 65535, không phải {value!r}")
+            raise _invalid("port", value)
         return port
 
     @property
@@ -177,6 +191,10 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())).upper() or "cấu hình"
-        msg = str(first.get("msg", "giá trị không hợp lệ")).removeprefix("Value error, ")
-        raise SettingsError(f"Lỗi cấu hình {field}: {msg}") from None
+        field = ".".join(str(p) for p in first.get("loc", ())).upper()
+        if first.get("type") == "value_error":  # raised by a validator above: Vietnamese
+            reason = str(first.get("msg", "")).removeprefix("Value error, ")
+        else:  # pydantic's own English message is not shown to the administrator
+            kind = _PYDANTIC_KINDS.get(str(first.get("type")), "invalid")
+            reason = render_plain("settings_invalid", kind=kind)
+        raise SettingsError(render_plain("settings_error", field=field, reason=reason)) from None

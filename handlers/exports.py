@@ -14,23 +14,30 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.summary import Summary, UnitRow
-from messages.render import STATUS_LABELS
+from messages.render import STATUS_LABELS, render_plain
 
 LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+# (field of UnitRow, colour); the legend labels come from messages/templates/export_label.j2.
 SERIES = [
-    ("done_on_time", "Hoàn thành đúng hạn", "#2e7d32"),
-    ("done_late", "Hoàn thành quá hạn", "#81c784"),
-    ("open_on_time", "Chưa hoàn thành, trong hạn", "#ffb300"),
-    ("open_overdue", "Chưa hoàn thành, quá hạn", "#d32f2f"),
-    ("waiting", "Chờ điều kiện", "#9e9e9e"),
-    ("recurring", "Thường xuyên", "#cfd8dc"),
+    ("done_on_time", "#2e7d32"),
+    ("done_late", "#81c784"),
+    ("open_on_time", "#ffb300"),
+    ("open_overdue", "#d32f2f"),
+    ("waiting", "#9e9e9e"),
+    ("recurring", "#cfd8dc"),
 ]
-HEADERS = ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn",
-           "Hạn (ngày)", "Trạng thái", "Tiến độ (%)", "Báo cáo gần nhất", "Ngày báo cáo"]
+
+
+def label(key: str, **ctx: Any) -> str:
+    """A chart or spreadsheet label, from messages/templates/export_label.j2."""
+    return render_plain("export_label", item=key, **ctx)
+
+
+HEADERS = label("headers").splitlines()
 # A cell starting with one of these would be read by Excel as a formula (spreadsheet injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHART_MAX_UNITS = 45  # bars on the chart, "Các đơn vị khác" included; more is unreadable
-OTHERS = "Các đơn vị khác"
+OTHERS = label("others")
 EXCEL_CELL_MAX = 32767
 
 
@@ -40,16 +47,16 @@ def summary_chart_png(summary: Summary, *, title: str) -> bytes:
     fig = Figure(figsize=(10.8, max(3.5, 1.8 + 0.55 * len(rows))), dpi=100)
     ax = fig.add_subplot()
     if not rows:
-        ax.text(0.5, 0.5, "Chưa có nhiệm vụ", ha="center", va="center", fontsize=16)
+        ax.text(0.5, 0.5, label("chart_empty"), ha="center", va="center", fontsize=16)
         ax.set_axis_off()
     else:
         labels = [r.unit if len(r.unit) <= 40 else r.unit[:39] + "…" for r in rows]
         ys = list(range(len(rows)))  # positions, not names: two long names may cut alike
         totals = [r.total for r in rows]
         left = [0] * len(rows)
-        for field, label, colour in SERIES:
+        for field, colour in SERIES:
             values = [getattr(r, field) for r in rows]
-            ax.barh(ys, values, left=left, color=colour, label=label)
+            ax.barh(ys, values, left=left, color=colour, label=label(field))
             left = [a + b for a, b in zip(left, values, strict=True)]
         # A huge "other units" bar would squash every other bar: clip it, write its number.
         grouped = rows[-1].unit.startswith(OTHERS)
@@ -65,7 +72,7 @@ def summary_chart_png(summary: Summary, *, title: str) -> bytes:
         ax.set_yticks(ys, labels)
         ax.invert_yaxis()
         ax.tick_params(labelsize=12)
-        ax.set_xlabel("Số nhiệm vụ", fontsize=12)
+        ax.set_xlabel(label("chart_axis"), fontsize=12)
         ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
                   ncol=3, frameon=False)
     ax.set_title(title, fontsize=14)
@@ -82,8 +89,8 @@ def chart_rows(rows: list[UnitRow], limit: int = CHART_MAX_UNITS) -> list[UnitRo
     ranked = sorted(range(len(rows)), key=lambda i: (-rows[i].open_overdue, -rows[i].total, i))
     keep = sorted(ranked[:limit - 1])
     rest = [rows[i] for i in ranked[limit - 1:]]
-    others = UnitRow(f"{OTHERS} ({len(rest)} đơn vị)")
-    for field, _, _ in SERIES:
+    others = UnitRow(label("others_count", others=OTHERS, count=len(rest)))
+    for field, _ in SERIES:
         setattr(others, field, sum(getattr(r, field) for r in rest))
     return [rows[i] for i in keep] + [others]
 
@@ -108,9 +115,9 @@ def summary_xlsx(rows: list[dict[str, Any]], *, org_name: str, generated_at: dtm
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "Tổng hợp"
-    _append(ws, [f"BẢNG TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ — {org_name}"])
-    _append(ws, [f"Lập lúc {generated_at.astimezone(LOCAL):%H:%M ngày %d/%m/%Y}"])
+    ws.title = label("sheet")
+    _append(ws, [label("sheet_title", org_name=org_name)])
+    _append(ws, [label("generated_at", at=generated_at)])
     _append(ws, HEADERS)
     for cell in ws[3]:
         cell.font = Font(bold=True)

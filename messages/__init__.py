@@ -5,8 +5,9 @@ from messages.render import (
     fmt_datetime,
     fmt_due,
     render,
+    render_plain,
     split_message,
     template_names,
 )
 
-__all__ = ["fmt_date", "fmt_datetime", "fmt_due", "render", "split_message", "template_names"]
+__all__ = ["fmt_date", "fmt_datetime", "fmt_due", "render", "render_plain", "split_message", "template_names"]

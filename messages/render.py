@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dtm
 import functools
+import html
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,19 @@ def render(key: str, **ctx: Any) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def render_plain(key: str, **ctx: Any) -> str:
+    """Render for a terminal, a log-free file or a spreadsheet: no HTML entities or tags.
+
+    Templates are written for Telegram's HTML mode; unescaping the autoescaped output gives
+    back exactly the user's text, and the few <b> tags of chat templates are dropped.
+    """
+    text = render(key, **ctx)
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+_TAG_RE = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
