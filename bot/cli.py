@@ -297,17 +297,21 @@ def _role_arg(text: str) -> str:
     return role
 
 
+def _help(item: str) -> str:
+    """A --help text, from messages/templates/cli_help.j2."""
+    return render_plain("cli_help", item=item)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nhacviec", description="Nhắc Việc — bot nhắc việc cho UBND xã/phường")
+    p = argparse.ArgumentParser(prog="nhacviec", description=_help("description"))
     sub = p.add_subparsers(dest="command")
-    for name, text in (("start", "chạy bot (không có mã bot thì chạy bản trình diễn)"),
-                       ("run", "chạy bot thật với mã bot trong .env")):
-        sub.add_parser(name, help=text).add_argument(
+    for name in ("start", "run"):
+        sub.add_parser(name, help=_help(name)).add_argument(
             "--role", dest="process_role", choices=("all", "updates", "sender"),
-            help="vai trò của tiến trình (mặc định NHACVIEC_ROLE hoặc all)")
-    sub.add_parser("demo", help="bản trình diễn ngoại tuyến")
+            help=_help("process_role"))
+    sub.add_parser("demo", help=_help("demo"))
     db = sub.add_parser("db").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="cập nhật lược đồ cơ sở dữ liệu")
+    db.add_parser("upgrade", help=_help("db_upgrade"))
 
     plan = sub.add_parser("plan").add_subparsers(dest="plan_command", required=True)
     pp = plan.add_parser("parse")
@@ -319,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("file")
     pi.add_argument("--org", required=True)
     pi.add_argument("--yes", action="store_true")
-    pi.add_argument("--default-due", help="thời hạn chung cho nhiệm vụ chưa có thời hạn")
+    pi.add_argument("--default-due", help=_help("default_due"))
 
     parse = sub.add_parser("parse").add_subparsers(dest="parse_command", required=True)
     for name in ("deadline", "reply"):
@@ -333,34 +337,29 @@ def build_parser() -> argparse.ArgumentParser:
     oa.add_argument("name")
     oa.add_argument("--org", required=True)
     oa.add_argument("--unit")
-    oa.add_argument("--role", default="officer", type=_role_arg,
-                    help="officer, unit_head, monitor, leader, admin (hoặc: cán bộ, lãnh đạo…)")
+    oa.add_argument("--role", default="officer", type=_role_arg, help=_help("officer_role"))
     oa.add_argument("--phone")
     oi = officer.add_parser("invite")
     oi.add_argument("name")
     oi.add_argument("--org", required=True)
     om = officer.add_parser("import")
-    om.add_argument("file", help="danh sách .xlsx hoặc .csv (UTF-8)")
+    om.add_argument("file", help=_help("roster_file"))
     om.add_argument("--org", required=True)
-    om.add_argument("--create-units", action="store_true",
-                    help="tạo đơn vị chưa có trong danh mục (mặc định: báo lỗi dòng đó)")
-    om.add_argument("--invite", action="store_true",
-                    help="in đường dẫn mời cho cán bộ chưa liên kết")
+    om.add_argument("--create-units", action="store_true", help=_help("create_units"))
+    om.add_argument("--invite", action="store_true", help=_help("invite"))
 
     task = sub.add_parser("task").add_subparsers(dest="task_command", required=True)
-    ta = task.add_parser("activate", help="kích hoạt nhiệm vụ có điều kiện với thời hạn")
+    ta = task.add_parser("activate", help=_help("task_activate"))
     ta.add_argument("ref")
     ta.add_argument("date")
     ta.add_argument("--org", required=True)
-    ta.add_argument("--plan", help="số kế hoạch, khi mã nhiệm vụ có ở nhiều kế hoạch")
+    ta.add_argument("--plan", help=_help("plan_number"))
 
     bench = sub.add_parser("bench")
     bench.add_argument("names", nargs="*")
     bench.add_argument("--json", action="store_true")
-    bench.add_argument("--scale", type=float, default=None,
-                       help="kích thước so với đề bài (1.0; mặc định NHACVIEC_BENCH_SCALE)")
-    bench.add_argument("--database-url", default=None,
-                       help="chạy tick và summary trên PostgreSQL này (lược đồ tạm)")
+    bench.add_argument("--scale", type=float, default=None, help=_help("bench_scale"))
+    bench.add_argument("--database-url", default=None, help=_help("bench_database"))
     return p
 
 

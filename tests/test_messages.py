@@ -58,6 +58,7 @@ CONTEXTS: dict[str, dict[str, object]] = {
     "cli_error": dict(kind="failed", message="Không tìm thấy dòng tiêu đề.", nothing_written=True,
                       value="sớm", example="31/12/2026", ref="XX.9", name="Không Có Ai",
                       path="/tmp/ds.csv", reason="Input/output error"),
+    "cli_help": dict(item="description"),
     "cli_result": dict(kind="import_done", path="mau.xlsx", r=IMPORTED, count=3, ref="IV.1",
                        due_at=DUE),
     "cooperate_forward": dict(task=TASK, officer=OFFICER, unit_name="Phòng Kinh tế",
@@ -120,8 +121,8 @@ CONTEXTS: dict[str, dict[str, object]] = {
     "which_task": {},
 }
 SWITCHES = ("kind", "outcome", "action", "command", "item")
-PLAIN = {"cli_error", "cli_result", "demo", "export_label", "settings_error", "settings_invalid"}
-ONE_LINE = {"cli_error", "settings_error", "settings_invalid", "demo"}
+PLAIN = {"cli_error", "cli_help", "cli_result", "demo", "export_label", "settings_error", "settings_invalid"}
+ONE_LINE = {"cli_error", "cli_help", "settings_error", "settings_invalid", "demo"}
 # Words written without their diacritics ("khong" for "không"): never in a message.
 BARE_WORDS = re.compile(r"\b(khong|duoc|nhiem vu|chua|xong roi|dang lam|vuong|gia han|don vi|"
                         r"can bo|thoi han|bao cao|dong chi|ngay)\b", re.IGNORECASE)
