@@ -238,6 +238,10 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
             title_idx, kind_word = i, _clean(lines[i]).capitalize()
             break
         t = _clean(lines[i])
+        if f.startswith("chuong trinh cong tac ") and _is_upper_heading(t):
+            # "CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026" on one line
+            title_idx, inline_title = i, t.capitalize()
+            break
         if f.startswith("ke hoach ") and _is_upper_heading(t) and len(f.split()) >= 4:
             # "KẾ HOẠCH TRIỂN KHAI CÔNG TÁC … NĂM 2026" on one line
             title_idx, inline_title = i, t.split(None, 2)[2] if len(t.split()) > 2 else ""
@@ -989,6 +993,9 @@ def _role_of_header(cell: str) -> str | None:
     if m and 1 <= int(m.group(1)) <= 12:
         # a work programme's month columns ("Tháng 1 … Tháng 12"), marked with x
         return f"m{int(m.group(1))}"
+    m = re.fullmatch(r"(?:quy|q)\s*([ivx]{1,3}|[1-4])", f)
+    if m and (q := _quarter_no(m.group(1))):
+        return f"q{q}"
     if "phoi hop" in f:
         return "coop"
     if "lanh dao" in f or "nguoi chi dao" in f:
@@ -1057,25 +1064,48 @@ def _split_role_cell(cell: str) -> tuple[str, str]:
     return "; ".join(lead), "; ".join(coop)
 
 
-_MONTH_ROLES = frozenset(f"m{k}" for k in range(1, 13))
+_MONTH_ROLES = frozenset([*(f"m{k}" for k in range(1, 13)), *(f"q{k}" for k in range(1, 5))])
 _MONTH_MARK = re.compile(r"^[xX×✓✔v+*]{1,2}$")
+_QUARTER_NAMES = ("I", "II", "III", "IV")
+
+
+def _quarter_no(s: str) -> int | None:
+    s = s.strip().upper()
+    if s in _QUARTER_NAMES:
+        return _QUARTER_NAMES.index(s) + 1
+    return int(s) if s in ("1", "2", "3", "4") else None
+
+
+def _period_role(cell: str, above: str | None) -> str | None:
+    """A bare "1" … "12" (or "I" … "IV") under a "Thời gian (tháng)" / "Quý" header."""
+    c = _clean(cell)
+    if above in _MONTH_ROLES or above == "deadline":
+        if re.fullmatch(r"\d{1,2}", c) and 1 <= int(c) <= 12 and (above or "")[:1] != "q":
+            return f"m{int(c)}"
+        if (q := _quarter_no(c)) and not c.isdigit():
+            return f"q{q}"
+    return None
 
 
 def _month_deadline(row: list[str], roles: list[str | None]) -> str:
-    """The months marked in a work programme's month columns: "Tháng 3", "Tháng 10, 11";
-    every month marked is "Hằng tháng"."""
-    months = sorted(
-        {
-            int(r[1:])
-            for c, r in zip(row, roles, strict=False)
-            if r in _MONTH_ROLES and _MONTH_MARK.match(_clean(c))
-        }
-    )
-    if not months:
-        return ""
-    if len(months) == 12:
-        return "Hằng tháng"
-    return "Tháng " + ", ".join(str(m) for m in months)
+    """The months (quarters) marked in a work programme's columns: "Tháng 3",
+    "Tháng 10, 11", "Quý III, IV"; every one marked is "Hằng tháng" ("Hằng quý")."""
+    marked = [
+        r
+        for c, r in zip(row, roles, strict=False)
+        if r in _MONTH_ROLES and _MONTH_MARK.match(_clean(c))
+    ]
+    months = sorted({int(r[1:]) for r in marked if r[0] == "m"})
+    quarters = sorted({int(r[1:]) for r in marked if r[0] == "q"})
+    if months:
+        if len(months) == 12:
+            return "Hằng tháng"
+        return "Tháng " + ", ".join(str(m) for m in months)
+    if quarters:
+        if len(quarters) == 4:
+            return "Hằng quý"
+        return "Quý " + ", ".join(_QUARTER_NAMES[q - 1] for q in quarters)
+    return ""
 
 
 def _header_roles(cells: list[str]) -> list[str | None]:
@@ -1305,7 +1335,16 @@ def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
         body_from = header_at + 1
         while body_from < len(rows):
             nxt = rows[body_from]
-            nroles = _header_roles(nxt)
+            # a header cell merged across columns ("Thời gian thực hiện (tháng)") stands
+            # over each of them
+            spanned: list[str | None] = []
+            for i, role in enumerate(roles):
+                above_cell = rows[body_from - 1][i] if i < len(rows[body_from - 1]) else ""
+                spanned.append(role if role or _clean(above_cell) or not spanned else spanned[-1])
+            nroles = [
+                r or _period_role(c, spanned[i] if i < len(spanned) else None)
+                for i, (c, r) in enumerate(zip(nxt, _header_roles(nxt), strict=False))
+            ]
             if (
                 any(nroles)
                 and not any(_STT_NUM.match(c or "") for c in nxt[:1])
