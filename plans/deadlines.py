@@ -149,7 +149,9 @@ _RECUR_RE = re.compile(
     r"|moi\s+(?:tuan|thang|quy|nam)|dinh\s+k[yi]|lien\s+tuc|thuong\s+nien|hang\s+ky"
     # "trước ngày 15 của tháng cuối quý", "tuần đầu mỗi quý": a day in every quarter
     r"|thang\s+(?:dau|cuoi|giua|thu\s+(?:hai|ba))\s+(?:cua\s+)?(?:moi\s+)?quy(?!\s*[ivxl1-4])"
-    r"|(?:dau|cuoi|giua)\s+moi\s+quy)\b"
+    r"|(?:dau|cuoi|giua)\s+moi\s+quy"
+    # "6 tháng/lần", "01 lần/quý", "2 lần/năm"
+    r"|\d{1,2}\s+(?:lan\s*/\s*(?:tuan|thang|quy|nam)|(?:tuan|thang|quy|nam)\s*/\s*(?:1\s+|01\s+)?lan))\b"
 )
 _RECUR_DAY_RE = re.compile(
     r"\bngay\s+(?P<a>\d{1,2})(?![\d/.\-])(?!\s+thang\s+\d)|\b(?P<b>\d{1,2})\s+(?:hang|moi)\s+thang"

@@ -231,7 +231,11 @@ _EXT_BARE_RE = re.compile(
 _EXT_XIN_DATE_RE = re.compile(
     rf"\b(?:(?:cho|de\s+nghi)\s+(?:{_PRON}\s+)?xin|xin)\s+(?=(?:den|toi|sang|qua)\s+"
     r"(?:ngay\s+|het\s+)?(?:\d|thu\s|t[2-7]\b|chu\s+nhat|cuoi|dau|giua|tuan|thang|mai\b))"
+    # "xin hẹn lại thứ 5 tuần sau" (also a meeting moved: only with a date)
+    r"|\b(?:xin\s+)?hen\s+lai\b|\bxin\s+hen\b"
 )
+# "đã gia hạn chưa anh?": asking about an extension, not asking for one
+_EXT_STATUS_Q_RE = re.compile(r"\s*chua\b(?:\s+[a-z]+){0,2}[\s?!.]*$")
 # task numbers ("I.2", "VI.3", "NV2", "nhiệm vụ 12"): a reply naming two of them speaks of
 # several tasks, so a percent cannot be given to the one asked about
 _TASK_REF_RE = re.compile(
@@ -371,6 +375,8 @@ _DONE_RE = re.compile(
     rf"\b(?:{_XONG}|hoan\s+thanh|hoan\s+than|hoan\s+tat|done|finish(?:ed)?|complete(?:d)?"
     rf"|da\s+(?:{_W}\s+)?(?:{_SUBMIT}|{_ACT})(?!\s+duoc)|{_SUBMIT}(?:\s+{_W}){{0,2}}?\s+roi"
     rf"|(?:vua|vua\s+moi|moi)\s+{_SUBMIT}"
+    # "em gửi hôm qua": handed over on a past day
+    rf"|{_SUBMIT}(?:\s+{_W}){{0,3}}?\s+(?:hom\s+qua|hom\s+truoc|hom\s+kia|tuan\s+truoc|tu\s+hom)"
     # "em làm rồi": with its doer (bare "làm rồi" folds like "lắm rồi")
     rf"|(?:{_PRON}\s+(?:da\s+)?|da\s+)lam\s+roi(?!\s+(?:moi|thi|se|ma\s+chua)\b))\b"
 )
@@ -435,7 +441,7 @@ _NOT_STARTED_RE = re.compile(
     r"\b(?:(?:se\s+|(?:tuan\s+sau|thang\s+sau|mai|ngay\s+mai|chieu|chieu\s+nay|sang\s+mai|toi\s+nay"
     rf"|lat\s+nua|lat)\s+(?:{_PRON}\s+)?(?:se\s+)?)(?:lam|trien\s+khai|thuc\s+hien|bat\s+dau)\b"
     r"(?!\s+(?:xong|ngay|luon|tiep|not|duoc))"
-    r"|chua\s+(?:kip\s+|duoc\s+|co\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
+    r"|chua\s+(?:kip\s+|duoc\s+|co\s+|ai\s+)?(?:lam|bat\s+dau|trien\s+khai|tien\s+hanh|co\s+gi"
     rf"|dong\s+(?:den|toi|vao)|bat\s+tay|khoi\s+cong|lam\s+gi|{_ACT})|not\s+started"
     # southern "hổng/hông có làm", "không có làm": did not do it (not "không làm được")
     r"|(?:hong|khong)\s+co\s+(?:lam|trien\s+khai|thuc\s+hien|bat\s+dau)(?!\s+(?:duoc|xong|sai))"
@@ -464,7 +470,7 @@ _Q_END_RE = re.compile(
 )
 _Q_WORD_RE = re.compile(
     r"\b(?:the\s+nao|nhu\s+nao|lam\s+sao|o\s+dau|phai\s+khong|duoc\s+khong|hay\s+khong"
-    r"|hay\s+chua|co\s+phai|ai\s+(?:lam|phu\s+trach|giao|nhan)|bao\s+gio|khi\s+nao|luc\s+nao"
+    r"|hay\s+chua|co\s+phai|(?<!chua\s)(?<!khong\s)ai\s+(?:lam|phu\s+trach|giao|nhan)|bao\s+gio|khi\s+nao|luc\s+nao"
     r"|phong\s+nao|don\s+vi\s+nao|ai\s+vay|gi\s+vay|sao\s+vay"
     # "xong chưa thì em chưa biết": an indirect question, unlike "chưa xong"
     r"|(?:xong|hoan\s+thanh|nop|gui|bao\s+cao)\s+chua\b(?!\s+(?:xong|hoan|duoc|nop|gui|lam|co|bat"
@@ -614,6 +620,8 @@ def parse_reply(
         needs_date = True
     if m is not None and _EXT_NEG_RE.search(g, 0, m.start()) is None:
         ext = _extension(t, m, ref_date, now)
+        if ext.new_due is None and _EXT_STATUS_Q_RE.match(g, m.end()):
+            return _UNKNOWN
         # "đổi"/"hoàn" are also "change"/"return" ("đổi sang mẫu mới", "hoàn lại hồ sơ"): a
         # request only with a date
         if ext.new_due is not None or (
@@ -728,5 +736,7 @@ def _extension(
     due = parse_colloquial(date_text, now=now) if date_text.strip() else None
     if due is None and m.start() > 0:
         due = parse_colloquial(g[: m.start()], now=now)
+        if due is not None and due.date() <= now.date():
+            due = None  # "nhiệm vụ này có gia hạn được không": "này" is not today
     new_due = due.date() if due is not None else None
     return ReplyParse("extension", None, new_due, note)
