@@ -2067,3 +2067,66 @@ def test_docx_two_appendices_and_group_rows_merged() -> None:
             ("PL2.I.2", [VP], "date", "2026-12-10"),
         ],
     )
+
+
+def test_docx_month_numbers_under_a_merged_header() -> None:
+    """'Thời gian thực hiện (tháng)' merged over twelve columns numbered 1 … 12 in a second
+    header row; STT/Nội dung/… merged down over both rows."""
+    document = docx.Document()
+    _header(
+        document,
+        ["UBND XÃ TÂN AN", "Số: 02/CTr-UBND", "Tân An, ngày 05 tháng 01 năm 2026"],
+    )
+    _header(document, ["CHƯƠNG TRÌNH", "Công tác trọng tâm năm 2026"])
+    t = document.add_table(rows=2, cols=17)
+    for i, h in enumerate(["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp"]):
+        t.rows[0].cells[i].merge(t.rows[1].cells[i]).text = h
+    t.rows[0].cells[4].merge(t.rows[0].cells[15]).text = "Thời gian thực hiện (tháng)"
+    for k in range(12):
+        t.rows[1].cells[4 + k].text = str(k + 1)
+    t.rows[0].cells[16].merge(t.rows[1].cells[16]).text = "Ghi chú"
+    rows: list[tuple[str, str, str, str, set[int]]] = [
+        ("1", "Xây dựng kế hoạch phát triển kinh tế", KT, VP, {2}),
+        ("2", "Tổ chức Hội nghị tổng kết năm", VP, "Các cơ quan chuyên môn", {12}),
+        ("3", "Họp giao ban công tác tháng", VP, "", set(range(1, 13))),
+    ]
+    for stt, content, lead, coop, months in rows:
+        cells = t.add_row().cells
+        for i, v in enumerate((stt, content, lead, coop)):
+            cells[i].text = v
+        for k in months:
+            cells[3 + k].text = "x"
+    check(
+        _save(document),
+        [
+            ("1", [KT], "month", "2026-02-28", [VP]),
+            ("2", [VP], "month", "2026-12-31", ["Các cơ quan chuyên môn"]),
+            ("3", [VP], "recurring", None, []),
+        ],
+    )
+
+
+def test_quarter_columns() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ TÂN AN",
+            "Số: 03/CTr-UBND",
+            "Tân An, ngày 05 tháng 01 năm 2026",
+            "CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026",
+            "STT\tNội dung\tCơ quan chủ trì\tQuý I\tQuý II\tQuý III\tQuý IV",
+            "1\tĐề án chuyển đổi số của xã\tPhòng Văn hóa – Xã hội\t\tx\t\t",
+            "2\tBáo cáo tình hình kinh tế - xã hội\tVăn phòng HĐND và UBND\tx\tx\tx\tx",
+            "3\tĐiều chỉnh quy hoạch sử dụng đất\tPhòng Kinh tế\t\t\tx\tx",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.title == "Chương trình công tác năm 2026"
+    check(
+        plan,
+        [
+            ("1", [VH], "quarter", "2026-06-30"),
+            ("2", [VP], "recurring", None),
+            ("3", [KT], "quarter", "2026-12-31"),
+        ],
+    )
+    assert by_ref(plan)["3"].deadline_text == "Quý III, IV"
