@@ -214,6 +214,7 @@ _EXT_RE = re.compile(
     rf"\b(?:(?:xin|de\s+nghi|muon|cho|xin\s+phep|nho|mong)\s+(?:{_PRON}\s+)?(?:xin\s+|duoc\s+)?)?"
     r"(?:gia\s+han|lui(?:\s+lai)?(?!\s+toi\b(?!\s+(?:ngay\s+)?\d))|hoan(?=\s+(?:lai|den|toi|sang|qua|han)\b)"
     r"|keo\s+dai(?=\s+(?:thoi|han|den|toi|them|sang)\b)"
+    r"|dieu\s+chinh(?=\s+(?:lai\s+)?(?:thoi\s+han|han|thoi\s+gian|tien\s+do|ngay\s+(?:nop|hoan)))"
     r"|(?:doi|doi\s+lai)(?=\s+(?:han|thoi\s+han|lai|sang|qua)\b|\s+(?:den|toi)\s+(?!khi\b))"
     r"|(?<=xin\s)(?:doi|hoan))\b"
 )
@@ -274,6 +275,9 @@ _BLOCK_RE = re.compile(
     r"|internet|wifi|tai\s+khoan|chu\s+ky\s+so|token)\s+(?:bi\s+)?(?:loi|hong|treo|sap|hu)"
     rf"|{_NEG}\s+(?:co|duoc|nhan\s+duoc|nhan|thay|du)\s+(?:{_W}\s+){{0,2}}?{_NEED}"
     rf"|thieu\s+(?:{_W}\s+)?{_NEED}"
+    # "kinh phí chưa về", "hướng dẫn vẫn chưa có"
+    rf"|{_NEED}\s+(?:van\s+|cung\s+)?(?:chua|khong)\s+(?:thay\s+)?(?:ve|co|toi|den"
+    r"|duoc\s+(?:cap|bo\s+tri|giai\s+ngan|duyet|phe\s+duyet|phan\s+bo))"
     # the people or bodies it depends on have not agreed, and so the work waits: "dân chưa đồng
     # thuận nên chưa triển khai", "chưa làm được vì dân chưa đồng ý" (alone, it is news)
     rf"|{_NOAGREE}(?=.*\b{_NOWORK})|{_NOWORK}(?:\s+duoc)?\s+(?:vi|do|boi)\s+(?:{_W}\s+){{0,3}}?{_NOAGREE}"
@@ -290,7 +294,7 @@ _BLOCK_RE = re.compile(
 # chờ Sở"); after the others ("vướng", "khó khăn", "bị kẹt") the reason follows
 _BLOCK_SAYS_WHY_RE = re.compile(
     r"(?!(?:dang|con|co)\s+(?:vuong|kho|tac|tro))(?:chua|khong|cha|thieu|cho|doi|dang|con|van|vua"
-    r"|loi|hong|treo|mat|phan|he|may|mang|tai)\b"
+    r"|loi|hong|treo|mat|phan|he|may|mang|tai|kinh|nguon|tien|huong|so|du|chi|quyet|bieu)\b"
 )
 # words that, right before "vướng"/"khó khăn", mean there is none
 _BLOCK_NEG_RE = re.compile(
