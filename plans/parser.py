@@ -504,7 +504,11 @@ _BARE_SECTION = re.compile(
 _ROMAN_HEAD = re.compile(r"^([IVXLC]{1,6}|[IVX1l]{2,5})\s*[.:)]\s*(\S.*)$")
 _SUBITEM_HEAD = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+([^\s\d%].*)$")
 _ITEM_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\s*[.)]\s*(\S.*)$")
-_LETTER_HEAD = re.compile(r"^([a-gh-zđ])\s*[.)]\s+(\S.*)$")
+_LETTER_HEAD = re.compile(r"^([a-gh-zđ])\s*[.)/]\s+(\S.*)$")
+# "Nhiệm vụ 1: Xây dựng tủ sách …" is item 1
+_NAMED_ITEM = re.compile(
+    r"^(?:Nhiệm vụ|Nhiem vu|NHIỆM VỤ|Mục|Nội dung)\s+(\d{1,2})\s*[:.]\s*(\S.*)$"
+)
 _DASH = re.compile(r"^[-–—•·▪●]\s*(\S.*)$")
 _PLUS = re.compile(r"^\+\s*(\S.*)$")
 
@@ -580,7 +584,9 @@ def build_tree(lines: list[str]) -> Node:
             kind, label, text = "section", "", m.group(2)  # OCR-mangled numeral ("I11I.")
         elif m := _SUBITEM_HEAD.match(t):
             kind, label, text = "subitem", m.group(1), m.group(2)  # "1.1. …" under "1. …"
-        elif (m := _ITEM_HEAD.match(t)) and not re.match(r"^\d{1,2}[.)]\d", t):
+        elif ((m := _ITEM_HEAD.match(t)) and not re.match(r"^\d{1,2}[.)]\d", t)) or (
+            m := _NAMED_ITEM.match(t)
+        ):
             kind, label, text = "item", m.group(1), m.group(2)
         elif m := _LETTER_HEAD.match(t):
             kind, label, text = "letter", m.group(1), m.group(2)
@@ -997,7 +1003,10 @@ def _role_of_header(cell: str) -> str | None:
     if m and (q := _quarter_no(m.group(1))):
         return f"q{q}"
     if "phoi hop" in f:
-        return "coop"
+        # "Cơ quan chủ trì/phối hợp": one column, "A/B"
+        return (
+            "leadcoop" if "chu tri" in f and re.search(r"chu tri\s*[/-]\s*phoi hop", f) else "coop"
+        )
     if "lanh dao" in f or "nguoi chi dao" in f:
         return "leader"
     if "chu tri" in f or re.search(
@@ -1148,6 +1157,9 @@ class _RawTask:
 
 def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawTask]:
     idx = {r: i for i, r in reversed(list(enumerate(roles))) if r}
+    combined = "leadcoop" in idx and "lead" not in idx
+    if combined:
+        idx["lead"] = idx.pop("leadcoop")
     if "content" not in idx:
         # a table without a "Nội dung" header: the widest unlabelled column is the content
         free = [i for i, r in enumerate(roles) if r is None]
@@ -1218,7 +1230,10 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             others[2] = _month_deadline(row, roles)
         if not stt and not content and not any(others):
             continue
-        if stt and _STT_NUM.match(stt):
+        if stt and numbers and re.fullmatch(r"[a-zđ]\s*[.)]?", stt):
+            # "1 | Kiểm tra …" over "a | …", "b | …": lettered rows under a numbered one
+            number = f"{numbers[-1][1].split('.')[0]}.{stt.rstrip('.) ')}"
+        elif stt and _STT_NUM.match(stt):
             number = _STT_NUM.match(stt).group(1)  # type: ignore[union-attr]
             auto = int(number.split(".")[-1]) if number.split(".")[-1].isdigit() else auto + 1
         elif not stt and tasks and "stt" in idx and numbered:
@@ -1246,13 +1261,17 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             numbered = True
         ref = f"{section_label}.{number}" if section_label else number
         numbers.append((section_label, number))
+        lead, coop = cell(row, "lead"), cell(row, "coop")
+        if combined and "/" in lead and not coop:
+            lead, _, coop = (x.strip() for x in lead.partition("/"))
+            coop = "; ".join(x.strip() for x in coop.split("/") if x.strip())
         tasks.append(
             _RawTask(
                 ref=ref,
                 section=section,
                 content=content,
-                lead=cell(row, "lead"),
-                coop=cell(row, "coop"),
+                lead=lead,
+                coop=coop,
                 deadline=others[2],
                 leader=cell(row, "leader"),
             )
@@ -1312,7 +1331,7 @@ def _table_blocks(blocks: list[Block]) -> list[tuple[str, list[list[str]]]]:
 
 
 # a task table says who does it or by when; "STT | Nội dung | Kinh phí" is a budget
-_TASK_ROLES = {"lead", "coop", "deadline", "leader", *_MONTH_ROLES}
+_TASK_ROLES = {"lead", "coop", "leadcoop", "deadline", "leader", *_MONTH_ROLES}
 
 
 def _tasks_from_tables(blocks: list[Block]) -> list[_RawTask]:
@@ -2459,11 +2478,20 @@ _DEADLINE_CLAUSE = re.compile(
 )
 
 
+_DEADLINE_TAIL = re.compile(
+    r"\s+(?:truoc ngay|cham nhat(?: ngay)?|trong (?:thang|quy))\s+[\divx]{1,2}(?:[/.]\d{1,4}){0,2}\s*[.;]?$"
+)
+
+
 def _cut_deadline_clause(text: str) -> str:
     """ "Rà soát quy hoạch; hoàn thành trước ngày 30/6/2026." → "Rà soát quy hoạch"."""
-    m = _DEADLINE_CLAUSE.search(fold(text))
+    f = fold(text)
+    m = _DEADLINE_CLAUSE.search(f)
     if m is None or m.start() < 10:
-        return text
+        # "… báo cáo kết quả về UBND xã trước ngày 15/12/2026." ending the sentence
+        m = _DEADLINE_TAIL.search(f)
+        if m is None or m.start() < 10:
+            return text
     return text[: m.start()].rstrip(" ,;")
 
 
@@ -2991,7 +3019,7 @@ class _BodyParser:
                     fd = find_deadline(txt, year, self.ref_date, dated_only=True)
                     if not fd:
                         continue
-                    if not (head_unit and k is not cont) and not re.search(
+                    if not (head_unit and (k is not cont or ":" in txt)) and not re.search(
                         r"bao cao|gui|nop|hoan thanh|thuc hien|trien khai", fold(txt)
                     ):
                         continue
