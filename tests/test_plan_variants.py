@@ -2130,3 +2130,104 @@ def test_quarter_columns() -> None:
         ],
     )
     assert by_ref(plan)["3"].deadline_text == "Quý III, IV"
+
+
+def test_named_items_and_slash_letters() -> None:
+    """'Nhiệm vụ 1: …' headings with labelled lines; 'a/ Phòng …: …' in the implementation
+    section, each a unit's dated duty."""
+    text = "\n".join(
+        [
+            "UBND XÃ BÌNH MINH",
+            "Số: 70/KH-UBND",
+            "Bình Minh, ngày 10 tháng 6 năm 2026",
+            "KẾ HOẠCH",
+            "Phát triển văn hóa đọc năm 2026",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "Phát triển phong trào đọc sách trong Nhân dân.",
+            "II. NHIỆM VỤ CỤ THỂ",
+            "Nhiệm vụ 1: Xây dựng tủ sách tại các thôn",
+            "- Cơ quan chủ trì: Phòng Văn hóa – Xã hội.",
+            "- Cơ quan phối hợp: Các thôn.",
+            "- Thời gian hoàn thành: Quý III/2026.",
+            "Nhiệm vụ 2: Tổ chức Ngày hội đọc sách",
+            "- Cơ quan chủ trì: Trung tâm Văn hóa, Thể thao và Truyền thông.",
+            "- Thời gian hoàn thành: Tháng 10/2026.",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "a/ Phòng Văn hóa – Xã hội: tổng hợp, báo cáo kết quả về UBND xã trước ngày"
+            " 15/12/2026.",
+            "b/ Đoàn Thanh niên: vận động đoàn viên tham gia Ngày hội đọc sách trong tháng"
+            " 10/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1", [VH], "quarter", "2026-09-30", ["Các thôn"]),
+            ("II.2", [TTVH], "month", "2026-10-31", []),
+            ("III.a", [VH], "date", "2026-12-15"),
+            ("III.b", ["Đoàn Thanh niên"], "month", "2026-10-31"),
+        ],
+    )
+    assert by_ref(plan)["III.a"].title == "Tổng hợp, báo cáo kết quả về UBND xã"
+
+
+def test_lettered_rows_and_a_lead_slash_cooperate_column() -> None:
+    """'Cơ quan chủ trì/phối hợp' holding 'A/B'; rows 'a', 'b' under row '1' (which has no
+    unit or deadline of its own)."""
+    text = "\n".join(
+        [
+            "UBND XÃ BÌNH MINH",
+            "Số: 71/KH-UBND",
+            "Bình Minh, ngày 10 tháng 6 năm 2026",
+            "KẾ HOẠCH",
+            "Bảo đảm an toàn thực phẩm năm 2026",
+            "PHỤ LỤC",
+            "STT\tNội dung\tCơ quan chủ trì/phối hợp\tThời gian",
+            "1\tKiểm tra an toàn thực phẩm\t\t",
+            f"a\tKiểm tra các bếp ăn tập thể\t{TYT}/{VH}\tQuý III/2026",
+            f"b\tKiểm tra cơ sở kinh doanh thực phẩm dịp Tết\t{KT}/{CA}\tTháng 1/2026",
+            f"2\tTuyên truyền an toàn thực phẩm\t{TTVH}\tThường xuyên",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("1.a", [TYT], "quarter", "2026-09-30", [VH]),
+            ("1.b", [KT], "month", "2026-01-31", [CA]),
+            ("2", [TTVH], "recurring", None, []),
+        ],
+    )
+    assert by_ref(plan)["1.a"].section == "Kiểm tra an toàn thực phẩm"
+    assert plan.unknown_units == []
+
+
+def test_markdown_bold_group_rows_ward() -> None:
+    text = "\n".join(
+        [
+            "UBND PHƯỜNG AN PHÚ",
+            "Số: 88/KH-UBND",
+            "An Phú, ngày 02 tháng 3 năm 2026",
+            "KẾ HOẠCH",
+            "Phòng cháy, chữa cháy năm 2026",
+            "PHỤ LỤC NHIỆM VỤ",
+            "| STT | Nội dung | Chủ trì | Phối hợp | Thời hạn |",
+            "|---|---|---|---|---|",
+            "| **I** | **Tuyên truyền** | | | |",
+            "| 1 | Tuyên truyền kiến thức PCCC tại các khu phố | Công an phường | Các khu phố"
+            " | Quý II/2026 |",
+            "| **II** | **Kiểm tra** | | | |",
+            "| 1 | Kiểm tra an toàn PCCC tại các chợ | Công an phường | Phòng Kinh tế, Hạ tầng"
+            " và Đô thị | Tháng 9/2026 |",
+            "| 2 | Báo cáo kết quả công tác PCCC | Công an phường | | Trước ngày 10/12/2026 |",
+        ]
+    )
+    check(
+        parse_plan(text),
+        [
+            ("I.1", [CA], "quarter", "2026-06-30", ["Các khu phố"]),
+            ("II.1", [CA], "month", "2026-09-30", [KTDT]),
+            ("II.2", [CA], "date", "2026-12-10", []),
+        ],
+    )
