@@ -122,8 +122,9 @@ _CAND_RE = re.compile(
     # 10/12 (year from the context)
     r"|(?P<dm>\b(?P<dm_d>\d{1,2})\s*/\s*(?P<dm_m>\d{1,2})(?![\d/])(?!\s*/\s*\d)"
     r"(?:\s*,?\s*nam\s+(?P<dm_y>\d{4})(?!\d))?)"
-    # ngày 15.12, ngày 15-12 (only after "ngày": "15.5" alone may be a number)
-    r"|(?P<dmx>(?<=ngay\s)(?P<dmx_d>\d{1,2})\s*[.\-]\s*(?P<dmx_m>\d{1,2})(?![\d.\-/]))"
+    # ngày 15.12, trước 20-12 (only after "ngày", "trước", "đến", "hạn": "15.5" alone may be a
+    # number)
+    r"|(?P<dmx>(?:(?<=ngay\s)|(?<=truoc\s)|(?<=den\s)|(?<=han\s)|(?<=han:\s))(?P<dmx_d>\d{1,2})\s*[.\-]\s*(?P<dmx_m>\d{1,2})(?![\d.\-/]))"
     # cuối năm, đầu năm, giữa năm (the plan's year)
     r"|(?P<pyr>\b(?P<pyr_w>cuoi|dau|giua)\s+nam\b(?!\s*(?:\d|hoc|tai|sau|toi|truoc)))"
     # 2026, 2026 - 2030, giai đoạn 2026-2030

@@ -11,7 +11,12 @@ Decisions the corpus pins down (ARCHITECTURE §5):
   "thượng tuần"/"trung tuần"/"hạ tuần" the 10th/20th/last day;
 - "N tháng đầu năm" is the end of month N, "6 tháng cuối năm" the year end;
 - a date with a year wins over "hằng tháng"; a yearless date with "hằng năm" is recurring;
-- OCR digits: "l"/"I" for 1 and "O" for 0 inside numbers are read as digits.
+- OCR digits: "l"/"I" for 1 and "O" for 0 inside numbers are read as digits;
+- held-out rounds (written before reading the rules): a dated deadline wins over a year-less
+  period named in a note after it ("… (báo cáo quý IV)"); year-less dates listed at least three
+  months apart are a yearly schedule ("15/6 và 15/12", "báo cáo 6 tháng trước 15/6, báo cáo năm
+  trước 15/12"), closer ones a last deadline ("10/12 và 20/12"); "tháng cuối quý", "6 tháng/lần",
+  "01 lần/quý" recur; "trước 20-12" is a date after "trước"/"đến"/"hạn" as after "ngày".
 """
 
 from __future__ import annotations
@@ -270,6 +275,32 @@ DATED = [
     ("Thang 6/2026", "month", at(2026, 6, 30)),
     ("Quy III, IV/2026", "quarter", at(2026, 12, 31)),
     ("Cham nhat ngay 10/01/2026", "date", at(2026, 1, 10)),
+    ("Trong thang 12/2025", "month", at(2025, 12, 31)),
+    ("Trước ngày 15/12/2025.", "date", at(2025, 12, 15)),
+    ("- Trước ngày 15/12/2025", "date", at(2025, 12, 15)),
+    ("Trước ngày\n15/12/2025", "date", at(2025, 12, 15)),
+    ("Tháng\n12/2025", "month", at(2025, 12, 31)),
+    ("Quý IV\n/2025", "quarter", at(2025, 12, 31)),
+    ("Trước 15 /12/ 2025", "date", at(2025, 12, 15)),
+    ("Ngày 15 / 12 / 2025", "date", at(2025, 12, 15)),
+    ("15/12/2025 (Thứ Hai)", "date", at(2025, 12, 15)),
+    ("Thứ Hai (15/12/2025)", "date", at(2025, 12, 15)),
+    ("Tháng 12/2025; báo cáo kết quả trước 20/12/2025", "date", at(2025, 12, 20)),
+    ("Từ nay đến hết năm 2025", "year", at(2025, 12, 31)),
+    ("Từ nay đến cuối năm", "year", at(2025, 12, 31)),
+    ("Trong tháng 12 năm 2025", "month", at(2025, 12, 31)),
+    ("Năm 2025-2026", "year", at(2026, 12, 31)),
+    ("2025", "year", at(2025, 12, 31)),
+    ("Q4/2025", "quarter", at(2025, 12, 31)),
+    ("T12/2025", "month", at(2025, 12, 31)),
+    ("12/2025", "month", at(2025, 12, 31)),
+    ("Tuần cuối tháng 12/2025", "month", at(2025, 12, 31)),
+    ("Giữa tháng 12/2025", "date", at(2025, 12, 15)),
+    ("Trước 20-12", "date", at(2025, 12, 20)),
+    ("Hoàn thành trước 30/6/2026; duy trì các năm tiếp theo", "date", at(2026, 6, 30)),
+    ("Trước ngày 10/12 và 20/12", "date", at(2025, 12, 20)),
+    ("Hạn: 20-12", "date", at(2025, 12, 20)),
+    ("Đến 31-12", "date", at(2025, 12, 31)),
     # held out (second round, written before reading the rules): a dated deadline wins over
     # a year-less period in a note after it ("… (báo cáo quý IV)")
     ("Năm 2026 - 2030", "year", at(2030, 12, 31)),
@@ -464,6 +495,16 @@ UNDATED = [
     ("Không", "none"),
     ("Kịp thời, đúng quy định", "none"),
     ("Truoc 15/6 va 15/12 hang nam", "recurring"),
+    ("Truoc ngay 25 hang thang", "recurring"),
+    ("Dinh ky hang quy", "recurring"),
+    ("Thuong xuyen", "recurring"),
+    ("Sau khi co huong dan cua tinh", "conditional"),
+    ("Theo yeu cau", "on_request"),
+    ("Định kỳ 6 tháng (trước 15/6) và năm (trước 15/12)", "recurring"),
+    ("Báo cáo quý trước ngày 15 tháng cuối quý", "recurring"),
+    ("Ngày 15/6 và 15/12", "recurring"),
+    ("2 lần/năm", "recurring"),
+    ("Hằng tháng, quý, năm", "recurring"),
     # held out (second round): year-less dates months apart are a yearly schedule ("Báo cáo
     # 6 tháng trước 15/6, báo cáo năm trước 15/12"); "tháng cuối quý" repeats each quarter
     ("Trước ngày 25 hằng tháng", "recurring"),
