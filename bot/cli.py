@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dtm
 import json
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.settings import Settings, SettingsError, load_settings
 from messages.render import render_plain
@@ -302,8 +303,57 @@ def _help(item: str) -> str:
     return render_plain("cli_help", item=item)
 
 
+# argparse's own English errors and the Vietnamese line shown instead (cli_error.j2).
+_ARGPARSE_ERRORS = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "args_required"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "args_unknown"),
+    (re.compile(r"argument (?P<name>.+?): invalid choice: '?(?P<value>.*?)'? "
+                r"\(choose from (?P<choices>.+)\)"), "arg_choice"),
+    (re.compile(r"argument (?P<name>.+?): expected one argument"), "arg_missing_value"),
+    (re.compile(r"argument (?P<name>.+?): invalid \w+ value: '?(?P<value>.*?)'?"),
+     "arg_bad_value"),
+    (re.compile(r"argument (?P<name>.+?): (?P<message>.+)", re.S), "arg_other"),
+)
+
+
+def _argparse_vi(message: str) -> str:
+    for pattern, kind in _ARGPARSE_ERRORS:
+        m = pattern.fullmatch(message)
+        if m:
+            found = m.groupdict()
+            if "choices" in found:
+                found["choices"] = found["choices"].replace("'", "")
+            return render_plain("cli_error", kind=kind, **found)
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        if prefix is None:  # "" is argparse building a sub-command's prog: no prefix there
+            prefix = _help("usage") + " "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Vietnamese: headings, -h and the one-line usage errors (exit code 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _help("positionals")
+        self._optionals.title = _help("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=_help("help"))
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        line = render_plain("cli_error", kind="usage", prog=self.prog, message=_argparse_vi(message))
+        self.exit(2, line + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nhacviec", description=_help("description"))
+    p = _Parser(prog="nhacviec", description=_help("description"))
     sub = p.add_subparsers(dest="command")
     for name in ("start", "run"):
         sub.add_parser(name, help=_help(name)).add_argument(

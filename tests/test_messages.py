@@ -57,7 +57,8 @@ CONTEXTS: dict[str, dict[str, object]] = {
     "blocker_forward": dict(task=TASK, officer=OFFICER, note="chưa có hướng dẫn của Sở"),
     "cli_error": dict(kind="failed", message="Không tìm thấy dòng tiêu đề.", nothing_written=True,
                       value="sớm", example="31/12/2026", ref="XX.9", name="Không Có Ai",
-                      path="/tmp/ds.csv", reason="Input/output error"),
+                      path="/tmp/ds.csv", reason="Input/output error", prog="nhacviec run",
+                      names="name, --org", choices="all, updates, sender"),
     "cli_help": dict(item="description"),
     "cli_result": dict(kind="import_done", path="mau.xlsx", r=IMPORTED, count=3, ref="IV.1",
                        due_at=DUE),
@@ -174,6 +175,22 @@ def test_plain_rendering_gives_back_the_users_text():
 def test_templates_keep_their_diacritics(path):
     text = re.sub(r"\{[{%#].*?[}%#]\}", " ", path.read_text(encoding="utf-8"), flags=re.S)
     assert not BARE_WORDS.search(text), BARE_WORDS.search(text)
+
+
+def test_command_line_errors_and_help_are_vietnamese(capsys):
+    from bot.cli import main
+
+    for argv in (["demo", "--x"], ["run", "--role", "x"], ["officer", "add", "A"],
+                 ["bench", "--scale", "x"]):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "lỗi:" in err and "tham số" in err and "error" not in err, err
+        assert err.startswith("cách dùng: nhacviec")
+    with pytest.raises(SystemExit):
+        main(["officer", "import", "-h"])
+    out = capsys.readouterr().out
+    assert "tùy chọn:" in out and "xem hướng dẫn này rồi thoát" in out and "help message" not in out
 
 
 # ------------------------------------------------------------ no Vietnamese in code
