@@ -265,6 +265,7 @@ _NEED = (
 )
 _NOAGREE = r"(?:chua|khong|chang)\s+(?:duoc\s+)?(?:dong\s+thuan|dong\s+y|thong\s+nhat|hop\s+tac)"
 _NOWORK = r"(?:chua|khong)\s+(?:the\s+)?(?:lam|trien\s+khai|thuc\s+hien|tien\s+hanh|thi\s+cong)"
+_NOAGREE_RE = re.compile(_NOAGREE)
 _BLOCK_RE = re.compile(
     r"\b(?:(?:bi\s+|gap\s+|con\s+|dang\s+|co\s+)?(?:vuong(?:\s+mac)?|kho\s+khan|tac\s+mac"
     r"|tro\s+ngai|vuong\s+vuong)"
@@ -283,7 +284,7 @@ _BLOCK_RE = re.compile(
     rf"|{_NOAGREE}(?=.*\b{_NOWORK})|{_NOWORK}(?:\s+duoc)?\s+(?:vi|do|boi)\s+(?:{_W}\s+){{0,3}}?{_NOAGREE}"
     # "kẹt vụ kinh phí", "kẹt khâu thẩm định" (not "kết": "tổng kết", "kết quả")
     r"|(?<!tong\s)(?<!lien\s)(?<!doan\s)(?<!cam\s)(?<!so\s)(?<!tap\s)(?<!ky\s)"
-    rf"ket\s+(?:(?:vu|khau|o|o\s+khau|vi|do|cho|phan)\s+{_W}|{_NEED})"
+    rf"ket(?:\s+(?:vu|khau|o\s+khau|o|phan)(?=\s+{_W})|(?=\s+(?:vi\s+|do\s+|cho\s+)?{_NEED}))"
     r"|(?:khong|chua)\s+the\s+(?:thuc\s+hien|lam|hoan\s+thanh|trien\s+khai|tiep\s+tuc)"
     r"|khong\s+(?:lam|thuc\s+hien|trien\s+khai|hoan\s+thanh|tiep\s+tuc|lien\s+he)\s+duoc"
     r"|(?:dang|con|van|vua)\s+(?:cho|doi)"
@@ -304,11 +305,13 @@ _BLOCK_NEG_RE = re.compile(
 )
 _BLOCK_POSTNEG_RE = re.compile(r"\s+(?:gi\s+)?dau\b|\s+gi\s+ca\b")
 _NOTE_LEAD_RE = re.compile(
-    r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang|boi|tai\s+vi|boi\s+vi)\b)+"
+    r"(?:[\s:;,.\-–]|\b(?:la|vi|do|o|mac|ve|nhu\s+sau|dang|boi|tai\s+vi|boi\s+vi"
+    # a second heading word: "Khó khăn, vướng mắc: …"
+    r"|vuong(?:\s+mac)?|kho\s+khan|tro\s+ngai|ton\s+tai|han\s+che)\b)+"
 )
 # polite endings cut off a note: "chưa có hướng dẫn ạ"
 _NOTE_TAIL_RE = re.compile(
-    r"(?:[\s:;,.!?\-–]|\b(?:a|ah|ak|nhe|nha|nhi|ha|voi|anh\s+a|chi\s+a)\b"
+    r"(?:[\s:;,.!?\-–]|\b(?:a|ah|ak|nhe|nha|nhi|ha|voi|anh\s+a|chi\s+a|(?:anh|chi)\s+oi)\b"
     r"|[^\w\s])+$"
 )
 
@@ -654,6 +657,11 @@ def parse_reply(
             continue
         # "chưa có kinh phí" is its own reason; after "vướng:" the reason follows
         from_ = mb.start() if _BLOCK_SAYS_WHY_RE.match(word) else mb.end()
+        if _NOAGREE_RE.match(word):
+            # "dân chưa đồng thuận …": who has not agreed is part of the reason
+            from_ = max(h.rfind(c, 0, mb.start()) for c in ",.;:\n") + 1
+        elif _NOAGREE_RE.search(word) and (mw := _REASON_WORD_RE.search(h, mb.start())):
+            from_ = mw.end()  # "chưa làm được vì dân chưa đồng ý": the reason after "vì"
         note = _note(t, h, from_)
         return ReplyParse("blocked", pct, None, note)
 

@@ -1278,6 +1278,23 @@ def test_unknown_without_diacritics(
         ("không làm được vì mất điện", "không làm được vì mất điện"),
         ("Dạ, vướng: chưa có hướng dẫn ạ", "chưa có hướng dẫn"),
         ("vuowngs kinh phis", "kinh phis"),
+        # held out: reasons over several lines, headings, regional words
+        (
+            "vướng\nchưa có hướng dẫn của Bộ\nnên chưa làm được",
+            "chưa có hướng dẫn của Bộ nên chưa làm được",
+        ),
+        ("Khó khăn:\n- thiếu kinh phí\n- thiếu nhân lực", "thiếu kinh phí - thiếu nhân lực"),
+        (
+            "Khó khăn, vướng mắc:\nChưa có biên chế cán bộ chuyên trách.",
+            "Chưa có biên chế cán bộ chuyên trách",
+        ),
+        ("gặp khó\nthiếu người làm", "thiếu người làm"),
+        ("kẹt vụ kinh phí anh ơi", "kinh phí"),
+        ("đang bị kẹt ở khâu thẩm định", "khâu thẩm định"),
+        ("dân chưa đồng thuận nên chưa triển khai", "dân chưa đồng thuận nên chưa triển khai"),
+        ("chưa làm được vì dân chưa đồng ý", "dân chưa đồng ý"),
+        ("kinh phí chưa về", "kinh phí chưa về"),
+        ("vướng mặt bằng anh ơi", "mặt bằng"),
     ],
 )
 def test_blocker_note(text: str, note: str) -> None:
@@ -1291,6 +1308,7 @@ def test_blocker_note(text: str, note: str) -> None:
         ("xin gia hạn đến 20/12 vì chờ hướng dẫn của Sở", "chờ hướng dẫn của Sở"),
         ("xin gia hạn đến 20/12, lý do: thiếu số liệu", "thiếu số liệu"),
         ("xin gia hạn do chưa có kinh phí", "chưa có kinh phí"),
+        ("Xin gia hạn đến ngày 20/12/2025.\nLý do: chờ số liệu của thôn", "chờ số liệu của thôn"),
         ("do chưa có kinh phí nên xin gia hạn đến 31/12", "chưa có kinh phí"),
         ("chưa làm vì bận họp", "bận họp"),
         ("VI.3 xong", None),  # "VI" is a task number, not "vì"
