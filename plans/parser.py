@@ -149,12 +149,20 @@ def _starts_lower(s: str) -> bool:
 _CONTENT_LABEL = re.compile(r"^(?:Nội dung|Nhiệm vụ|Tên nhiệm vụ|Noi dung|Nhiem vu)\s*:\s*", re.I)
 
 
+_TITLE_LABEL_CUT = re.compile(
+    r"\.\s+(?=(?:Lãnh đạo|Đơn vị|Cơ quan|Thời gian|Thời hạn|Chủ trì|Phối hợp)[^:.]{0,40}:)"
+)
+
+
 def _title_of(text: str, limit: int = 240) -> str:
     t = _clean(text).lstrip("-–+•* ").strip()
     t = _CONTENT_LABEL.sub("", t)
     m = re.search(r"(?<=[^\s.]{3})\.\s+(?=[A-ZĐÀ-Ỹ])", t)
     if m and m.start() >= 40:
         t = t[: m.start() + 1]
+    elif (lm := _TITLE_LABEL_CUT.search(t)) and lm.start() >= 10:
+        # "Tổ chức giải bóng đá. Lãnh đạo phụ trách: … Đơn vị thực hiện: …"
+        t = t[: lm.start()]
     if len(t) > limit:
         cut = t.rfind(" ", 0, limit)
         t = t[: cut if cut > 40 else limit].rstrip(",;: ") + "…"
@@ -234,7 +242,7 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
         if f in ("ke hoach", "ke hoach:") or re.fullmatch(r"k[eé&] ho[a-z]ch", f):
             title_idx = i
             break
-        if f in ("chuong trinh", "chuong trinh cong tac"):
+        if f in ("chuong trinh", "chuong trinh cong tac", "thong bao"):
             title_idx, kind_word = i, _clean(lines[i]).capitalize()
             break
         t = _clean(lines[i])
@@ -2159,6 +2167,10 @@ _ASSIGN_DEADLINE = re.compile(r"^(?:thoi han|thoi gian|tien do)(?: hoan thanh| t
 _INLINE_LEAD = re.compile(
     r"(?:\(|;|\.|,)\s*(?:co quan |[dp]on vi |bo phan )?(?:ch(?:u|ii) tri|thuc hien|trach nhiem)\s*:\s*"
 )
+_INLINE_STOP = re.compile(r"[;)]|\.(?:\s|$)")
+_INLINE_LEADER = re.compile(
+    r"(?:\(|;|\.|,)\s*lanh dao(?: ubnd(?: xa| phuong)?)?\s*(?:chi dao|phu trach)\s*:\s*"
+)
 _INLINE_COOP = re.compile(r"(?:\(|;|\.|,)\s*(?:co quan |[dp]on vi )?phoi hop\s*:\s*")
 _COOP_WITH = re.compile(
     r"\bphoi hop(?: chat che)?(?: voi)?\s+(?=(?:cac|so|bo|phong|van phong|trung tam|cong an|ubnd|"
@@ -2250,7 +2262,8 @@ _GIVER = re.compile(
 _CLOSING = re.compile(
     r"^(?:(?:yeu cau|de nghi)\s+(?:thu truong\s+)?cac\s.{0,60}"
     r"(?:nghiem tuc|khan truong|trien khai thuc hien|thuc hien nghiem)"
-    r"|tren day la|trong qua trinh (?:trien khai )?thuc hien,? neu co)"
+    r"|tren day la|trong qua trinh (?:trien khai )?thuc hien,? neu co"
+    r"|(?:uy ban nhan dan|ubnd|van phong).{0,30}\bthong bao (?:de|den)\b)"
 )
 
 
@@ -2623,17 +2636,25 @@ class _BodyParser:
         if not lead_cells:
             orig, f = fold_aligned(body)
             m = _INLINE_LEAD.search(f)
+            # a labelled value ends at ';', ')' or the end of its sentence ("… Đoàn Thanh
+            # niên. Thời gian: …")
             if m:
-                stop = re.search(r"[;)]", f[m.end() :])
-                lead_cells.append(orig[m.end() : m.end() + (stop.start() if stop else 80)])
+                stop = _INLINE_STOP.search(f, m.end())
+                lead_cells.append(orig[m.end() : stop.start() if stop else m.end() + 80])
             m = _INLINE_COOP.search(f)
             if m:
-                stop = re.search(r"[;)]", f[m.end() :])
-                coop_cells.append(orig[m.end() : m.end() + (stop.start() if stop else 80)])
+                stop = _INLINE_STOP.search(f, m.end())
+                coop_cells.append(orig[m.end() : stop.start() if stop else m.end() + 80])
+        if not leader and (lm := _INLINE_LEADER.search(fold(body))):
+            # "… Lãnh đạo phụ trách: Đ/c Phạm Văn Hải – Phó Chủ tịch UBND xã. Đơn vị …"
+            stop = _INLINE_STOP.search(fold(body), lm.end())
+            leader = clean_unit_name(body[lm.end() : stop.start() if stop else lm.end() + 80])
+            leader = leader or None
         paren_deadline = ""
         if not lead_cells and (pm := _TAIL_PAREN.search(body)):
             # "… (Trạm Y tế xã chủ trì, Phòng Văn hóa – Xã hội phối hợp; Quý II/2026)."
             for part in re.split(r"\s*;\s*", pm.group(1)):
+                part = re.sub(r"^(?:Giao|giao|Đơn vị thực hiện|Cơ quan thực hiện)\s*:\s*", "", part)
                 if not part:
                     continue
                 if _looks_unit_start(part) or fold(part).startswith("cac "):
