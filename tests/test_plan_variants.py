@@ -2231,3 +2231,75 @@ def test_markdown_bold_group_rows_ward() -> None:
             ("II.2", [CA], "date", "2026-12-10", []),
         ],
     )
+
+
+def test_meeting_conclusion_notice() -> None:
+    """THÔNG BÁO kết luận with numbered 'Giao …' paragraphs; 'UBND xã thông báo để … biết,
+    thực hiện' is the closing line, not a task."""
+    text = "\n".join(
+        [
+            "ỦY BAN NHÂN DÂN XÃ TÂN PHÚ",
+            "Số: 95/TB-UBND",
+            "Tân Phú, ngày 14 tháng 7 năm 2026",
+            "THÔNG BÁO",
+            "Kết luận của Chủ tịch UBND xã tại cuộc họp giao ban tháng 7 năm 2026",
+            "Ngày 12/7/2026, đồng chí Chủ tịch UBND xã chủ trì cuộc họp giao ban. Sau khi nghe"
+            " báo cáo, Chủ tịch UBND xã kết luận như sau:",
+            "1. Giao Phòng Kinh tế khẩn trương hoàn thành hồ sơ giải phóng mặt bằng tuyến đường"
+            " liên thôn, báo cáo UBND xã trước ngày 31/7/2026.",
+            "2. Giao Trung tâm Phục vụ hành chính công giải quyết dứt điểm hồ sơ trễ hạn trong"
+            " tháng 7/2026.",
+            "3. Công an xã tăng cường tuần tra, kiểm soát bảo đảm an ninh trật tự dịp cao điểm hè.",
+            "4. Văn phòng HĐND và UBND theo dõi, đôn đốc việc thực hiện các nội dung kết luận.",
+            "Ủy ban nhân dân xã thông báo để các cơ quan, đơn vị biết, thực hiện./.",
+            "Nơi nhận:",
+            "- Như trên;",
+            "- Lưu: VT.",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.number == "95/TB-UBND"
+    assert plan.title.startswith("Kết luận của Chủ tịch UBND xã")
+    check(
+        plan,
+        [
+            ("1", [KT], "date", "2026-07-31"),
+            ("2", [HCC], "month", "2026-07-31"),
+            ("3", [CA], "none", None),
+            ("4", [VP], "none", None),
+        ],
+    )
+
+
+def test_roles_in_parentheses_with_giao_and_inline_labels() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ HÒA AN",
+            "Số: 33/KH-UBND",
+            "Hòa An, ngày 02 tháng 4 năm 2026",
+            "KẾ HOẠCH",
+            "Phát triển thể dục thể thao năm 2026",
+            "I. MỤC ĐÍCH",
+            "Phong trào thể dục thể thao phát triển sâu rộng.",
+            "II. NHIỆM VỤ",
+            "1. Tổ chức Đại hội Thể dục thể thao xã lần thứ IV (Giao: Trung tâm Văn hóa, Thể"
+            " thao và Truyền thông; thời gian: Quý III/2026).",
+            "2. Duy tu, sửa chữa nhà văn hóa, sân thể thao các thôn (Giao: Phòng Kinh tế chủ"
+            " trì, các thôn phối hợp; thời gian: trước ngày 30/8/2026).",
+            "3. Tổ chức giải bóng đá thanh niên. Lãnh đạo phụ trách: Đ/c Phạm Văn Hải – Phó Chủ"
+            " tịch UBND xã. Đơn vị thực hiện: Đoàn Thanh niên. Thời gian: Tháng 5/2026.",
+        ]
+    )
+    plan = parse_plan(text)
+    check(
+        plan,
+        [
+            ("II.1", [TTVH], "quarter", "2026-09-30", []),
+            ("II.2", [KT], "date", "2026-08-30", ["Các thôn"]),
+            ("II.3", ["Đoàn Thanh niên"], "month", "2026-05-31", []),
+        ],
+    )
+    t3 = by_ref(plan)["II.3"]
+    assert t3.leader == "Phạm Văn Hải – Phó Chủ tịch UBND xã"
+    assert t3.title == "Tổ chức giải bóng đá thanh niên"
+    assert plan.unknown_units == []
