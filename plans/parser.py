@@ -1191,6 +1191,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
     numbered = False
     numbers: list[tuple[str, str]] = []
     months = any(r in _MONTH_ROLES for r in roles)
+    group_deadline = ""
     for row in rows:
         if not any(c.strip() for c in row):
             continue
@@ -1205,7 +1206,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
                 section_label, section = gm.group(1), gm.group(2)
             else:
                 section_label, section = _int_to_roman(groups), text
-            auto = 0
+            auto, group_deadline = 0, ""
             continue
         if _is_header_row(row):
             continue
@@ -1217,6 +1218,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             # a group row merged across the columns: "I. Công tác tuyên truyền"
             groups += 1
             section_label, section, auto = gm.group(1), gm.group(2), 0  # type: ignore[union-attr]
+            group_deadline = ""
             continue
         if not stt and "stt" not in idx and row:
             first = _clean(row[0])
@@ -1229,6 +1231,8 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             not stt and content and not any(others) and len(nonempty) <= 2 and tasks == []
         ):
             groups += 1
+            # "I | Tuyên truyền | | | Năm 2026": the group's deadline for its undated rows
+            group_deadline = others[2]
             section_label = roman.group(1) if roman else _int_to_roman(groups)
             texts = [_clean(c) for c in row if _clean(c) and _clean(c) != stt]
             section = texts[0] if texts else ""
@@ -1261,6 +1265,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             # a group row without a numeral: number the groups I, II … so refs stay unique
             groups += 1
             section, section_label, auto = content, _int_to_roman(groups), 0
+            group_deadline = ""
             continue
         else:
             auto += 1
@@ -1280,7 +1285,7 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
                 content=content,
                 lead=lead,
                 coop=coop,
-                deadline=others[2],
+                deadline=others[2] or group_deadline,
                 leader=cell(row, "leader"),
             )
         )
@@ -2311,7 +2316,7 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
             cand = re.sub(r"\s+(?:và|cùng|va)$", "", cand)
             best = (cand, off + len(cand))
             break
-    if best is not None and (jm := re.match(r"\s+(?:và|cùng)\s+", t0[best[1] :])):
+    if best is not None and (jm := re.match(r"\s+(?:và|cùng|va|cung)\s+", t0[best[1] :])):
         # "Ủy ban MTTQ Việt Nam xã và các tổ chức chính trị - xã hội tăng cường …": both lead
         at = best[1] + jm.end()
         second = _subject_unit(t0[at:], units) if not _GIVER.match(fold(t0[at:])) else None
