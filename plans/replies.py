@@ -338,7 +338,11 @@ _WORD_PCT_RE = re.compile(
     r"(?:\s+(?P<u2>mot|hai|ba|bon|lam|sau|bay|tam|chin))?|(?P<hundred>(?:mot\s+)?tram))"
     r"\s+phan\s+tram\b"
 )
-_FRACTION_WORDS_RE = re.compile(r"\b(?P<a>mot|hai|ba)\s+phan\s+(?P<b>hai|ba|tu|bon|nam)\b")
+# "một phần ba", "7 phần 10" ("ba phần sau" is "the three parts below": no "sau" there)
+_FRACTION_WORDS_RE = re.compile(
+    r"\b(?P<a>[1-9]|mot|hai|ba|bon|nam|bay|tam|chin)\s+phan\s+"
+    r"(?P<b>10|[2-9]|hai|ba|tu|bon|nam|bay|tam|chin|muoi)\b(?!\s*[/.%])"
+)
 _FRAC_RE = re.compile(r"(?<![\d/.\-])(?P<a>\d{1,4})\s*/\s*(?P<b>\d{1,4})(?![\d/.\-])")
 _FRAC_NOUN_RE = re.compile(
     r"\s*(?:ho|thon|xom|ap|to|ban|khu|doi|xa|phuong|nguoi|ho\s+so|don\s+vi|chi\s+tieu|tieu\s+chi"
@@ -564,7 +568,7 @@ def _percent(g: str) -> tuple[int | None, bool, bool]:
         return 10 * _DIGIT_WORDS[mw.group("t")] + unit, False, False
     mf = _FRACTION_WORDS_RE.search(g) if "phan" in g else None
     if mf is not None:
-        a, b = _DIGIT_WORDS[mf.group("a")], _DIGIT_WORDS[mf.group("b")]
+        a, b = (int(x) if x.isdigit() else _DIGIT_WORDS.get(x, 10) for x in mf.group("a", "b"))
         if a < b:
             return round(100 * a / b), False, False
     for mf in _FRAC_RE.finditer(g) if "/" in g else ():
