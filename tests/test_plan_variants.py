@@ -2303,3 +2303,47 @@ def test_roles_in_parentheses_with_giao_and_inline_labels() -> None:
     assert t3.leader == "Phạm Văn Hải – Phó Chủ tịch UBND xã"
     assert t3.title == "Tổ chức giải bóng đá thanh niên"
     assert plan.unknown_units == []
+
+
+def _no_marks(text: str) -> str:
+    import unicodedata
+
+    t = text.replace("Đ", "D").replace("đ", "d")
+    return unicodedata.normalize("NFD", t).encode("ascii", "ignore").decode()
+
+
+def test_official_letter_without_diacritics() -> None:
+    plan = parse_plan(_no_marks((VAR / "cong-van_312-trien-khai.txt").read_text("utf-8")))
+    got = [(t.ref, t.deadline_kind, due(t)) for t in plan.tasks]
+    assert got == [(r[0], r[2], r[3]) for r in CONG_VAN]
+    assert [t.lead[0] for t in plan.tasks if t.ref != "4"] == [KT, VP, MTTQ, KT]
+    assert plan.title.startswith("Trien khai thuc hien Chi thi so 05/CT-UBND")
+
+
+def test_group_row_deadline_for_its_undated_rows() -> None:
+    text = "\n".join(
+        [
+            "UBND XÃ BÌNH MINH",
+            "Số: 72/KH-UBND",
+            "Bình Minh, ngày 10 tháng 6 năm 2026",
+            "KẾ HOẠCH",
+            "Công tác dân số năm 2026",
+            "PHỤ LỤC",
+            "STT\tNội dung\tChủ trì\tPhối hợp\tThời gian",
+            "I.\tTuyên truyền\t\t\tNăm 2026",
+            f"1.\tTuyên truyền trên loa truyền thanh\t{TTVH}\t{TYT}\t",
+            f"2.\tNói chuyện chuyên đề tại các thôn\t{TYT}\tCác thôn\tQuý III/2026",
+            "II.\tDịch vụ\t\t\t",
+            f"1.\tKhám sàng lọc trước sinh\t{TYT}\t\tTháng 9/2026",
+            f"2.\tTư vấn tiền hôn nhân\t{TYT}\tĐoàn Thanh niên\t",
+        ]
+    )
+    check(
+        parse_plan(text),
+        [
+            ("I.1", [TTVH], "year", "2026-12-31", [TYT]),
+            ("I.2", [TYT], "quarter", "2026-09-30", ["Các thôn"]),
+            ("II.1", [TYT], "month", "2026-09-30", []),
+            ("II.2", [TYT], "none", None, ["Đoàn Thanh niên"]),
+        ],
+    )
