@@ -421,6 +421,7 @@ def _open_years(f: str, c: _Cand) -> bool:
     )
 
 
+_GRAIN = {"datetime": 0, "date": 0, "month": 1, "quarter": 2, "year": 3}
 _RANGE_GAP_RE = re.compile(r"\b(?:den|toi|tu)\b|-|–")
 
 
@@ -500,14 +501,17 @@ def parse_deadline(
         mc = None  # "khi có yêu cầu" is a request, not a condition
 
     best: _Cand | None = cands[-1] if cands else None
-    if best is not None and best.year is None and best.kind in ("month", "quarter", "year"):
-        # "Chậm nhất ngày 25/12/2025 (báo cáo quý IV)": a period named in a note after a dated
-        # deadline labels the report; it is not a later deadline
+    if best is not None and best.kind in ("month", "quarter", "year"):
+        # "Chậm nhất ngày 25/12/2025 (báo cáo quý IV)", "Trước 15/12/2025 (số liệu tháng 11)",
+        # "Tháng 12/2025 (kỳ họp cuối năm)": a coarser period in a note after the deadline labels
+        # what is reported; a finer one ("Năm 2026 (Quý I)") narrows the deadline
         open_paren = f.rfind("(", 0, best.start)
         if open_paren > f.rfind(")", 0, best.start):
+            rank = _GRAIN[best.kind]
             for c in reversed(cands[:-1]):
-                if c.end <= open_paren and c.year is not None and c.kind in ("date", "datetime"):
-                    best = c
+                if c.end <= open_paren:
+                    if _GRAIN[c.kind] < rank:
+                        best = c
                     break
     yearly = best is not None and recur is None and _yearly_list(f, cands)
     if yearly:

@@ -12,9 +12,10 @@ Decisions the corpus pins down (ARCHITECTURE §5):
 - "N tháng đầu năm" is the end of month N, "6 tháng cuối năm" the year end;
 - a date with a year wins over "hằng tháng"; a yearless date with "hằng năm" is recurring;
 - OCR digits: "l"/"I" for 1 and "O" for 0 inside numbers are read as digits;
-- held-out rounds (written before reading the rules): a dated deadline wins over a year-less
-  period named in a note after it ("… (báo cáo quý IV)"); year-less dates listed at least three
-  months apart are a yearly schedule ("15/6 và 15/12", "báo cáo 6 tháng trước 15/6, báo cáo năm
+- held-out rounds (written before reading the rules): a coarser period in a note after the
+  deadline labels what is reported ("Trước 15/12/2025 (số liệu tháng 11/2025)", "Tháng 12/2025
+  (báo cáo Quý IV)") and the deadline stays; a finer one narrows it ("Năm 2026 (Quý I)");
+  year-less dates listed at least three months apart are a yearly schedule ("15/6 và 15/12", "báo cáo 6 tháng trước 15/6, báo cáo năm
   trước 15/12"), closer ones a last deadline ("10/12 và 20/12"); "tháng cuối quý", "6 tháng/lần",
   "01 lần/quý" recur; "trước 20-12" is a date after "trước"/"đến"/"hạn" as after "ngày".
 """
@@ -301,6 +302,26 @@ DATED = [
     ("Trước ngày 10/12 và 20/12", "date", at(2025, 12, 20)),
     ("Hạn: 20-12", "date", at(2025, 12, 20)),
     ("Đến 31-12", "date", at(2025, 12, 31)),
+    ("Trước ngày 20/11/2025 (báo cáo năm 2025)", "date", at(2025, 11, 20)),
+    ("Trước 15/12/2025 (số liệu tháng 11/2025)", "date", at(2025, 12, 15)),
+    ("Hoàn thành trong tháng 12/2025 (báo cáo Quý IV)", "month", at(2025, 12, 31)),
+    ("Trước ngày 30/12/2025 (kèm danh sách năm 2026)", "date", at(2025, 12, 30)),
+    ("Tháng 12/2025 (trình HĐND kỳ họp cuối năm)", "month", at(2025, 12, 31)),
+    ("Quý I/2026 (sau khi có hướng dẫn)", "quarter", at(2026, 3, 31)),
+    ("Trước 25/12/2025 gửi Phòng Văn hóa - Xã hội", "date", at(2025, 12, 25)),
+    ("Thời gian: Tháng 12/2025", "month", at(2025, 12, 31)),
+    ("Thời hạn hoàn thành: 31/12/2025", "date", at(2025, 12, 31)),
+    ("31/12/2025 (cả năm)", "date", at(2025, 12, 31)),
+    ("Năm 2026; hằng năm", "year", at(2026, 12, 31)),
+    ("Trong năm 2026 và hằng năm", "year", at(2026, 12, 31)),
+    ("Thực hiện từ tháng 01/2026", "month", at(2026, 1, 31)),
+    ("Bắt đầu từ 01/01/2026", "date", at(2026, 1, 1)),
+    (
+        "Chậm nhất ngày 15/12/2025; báo cáo bổ sung (nếu có) trước 25/12/2025",
+        "date",
+        at(2025, 12, 25),
+    ),
+    ("Quý IV/2025 (tháng 12/2025)", "month", at(2025, 12, 31)),
     # held out (second round, written before reading the rules): a dated deadline wins over
     # a year-less period in a note after it ("… (báo cáo quý IV)")
     ("Năm 2026 - 2030", "year", at(2030, 12, 31)),
@@ -505,6 +526,12 @@ UNDATED = [
     ("Ngày 15/6 và 15/12", "recurring"),
     ("2 lần/năm", "recurring"),
     ("Hằng tháng, quý, năm", "recurring"),
+    ("Trong thời gian 15 ngày kể từ ngày ban hành", "conditional"),
+    ("Theo lộ trình của tỉnh", "conditional"),
+    ("Hằng năm (bắt đầu từ năm 2026)", "recurring"),
+    ("Định kỳ tháng, quý, 6 tháng, năm", "recurring"),
+    ("Báo cáo trước ngày 18 của tháng cuối quý", "recurring"),
+    ("Ngày 15 tháng cuối mỗi quý", "recurring"),
     # held out (second round): year-less dates months apart are a yearly schedule ("Báo cáo
     # 6 tháng trước 15/6, báo cáo năm trước 15/12"); "tháng cuối quý" repeats each quarter
     ("Trước ngày 25 hằng tháng", "recurring"),
