@@ -28,21 +28,22 @@ from telegram.ext import (
 from bot.settings import Settings
 from handlers import chat, roster_upload, upload
 from handlers.context import Services
+from messages import label
 from scheduler.delivery import Ticker
 
 CONCURRENT_UPDATES = 8
 
 COMMANDS = [
-    BotCommand("start", "Bắt đầu, liên kết tài khoản"),
-    BotCommand("tasks", "Nhiệm vụ của tôi"),
-    BotCommand("task", "Chi tiết một nhiệm vụ"),
-    BotCommand("report", "Báo cáo tiến độ"),
-    BotCommand("extend", "Xin gia hạn"),
-    BotCommand("summary", "Tổng hợp tình hình (lãnh đạo)"),
-    BotCommand("import", "Nhập kế hoạch, danh sách cán bộ (theo dõi)"),
-    BotCommand("unlinked", "Cán bộ chưa liên kết (theo dõi)"),
-    BotCommand("activate", "Kích hoạt nhiệm vụ có điều kiện (theo dõi)"),
-    BotCommand("help", "Hướng dẫn"),
+    BotCommand("start", label("cmd_start")),
+    BotCommand("tasks", label("cmd_tasks")),
+    BotCommand("task", label("cmd_task")),
+    BotCommand("report", label("cmd_report")),
+    BotCommand("extend", label("cmd_extend")),
+    BotCommand("summary", label("cmd_summary")),
+    BotCommand("import", label("cmd_import")),
+    BotCommand("unlinked", label("cmd_unlinked")),
+    BotCommand("activate", label("cmd_activate")),
+    BotCommand("help", label("cmd_help")),
 ]
 
 HANDLERS = [

@@ -30,7 +30,7 @@ from db.tasks import (
     task_in_org,
 )
 from handlers.context import IMPORT_ROLES, services
-from messages import render, split_message
+from messages import label, render, split_message
 from plans.deadlines import parse_colloquial
 from plans.replies import parse_reply
 from scheduler.delivery import task_buttons
@@ -245,7 +245,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             task_id = rows[0][0].id
         elif rows:
             inbound_id = context.chat_data.get("inbound_id") if context.chat_data else 0
-            buttons = [[InlineKeyboardButton(f"{t.ref} — {t.title[:40]}",
+            buttons = [[InlineKeyboardButton(label("pick_task", ref=t.ref, title=t.title[:40]),
                                              callback_data=f"pick:{inbound_id}:{t.id}")]
                        for t, _ in rows[:10]]
             await _reply(update, render("which_task"), InlineKeyboardMarkup(buttons))
@@ -309,8 +309,8 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
     if status == "extension":
         await _reply(update, render("extension_sent", ref=ref, due=due))
         buttons = InlineKeyboardMarkup([[
-            InlineKeyboardButton("Duyệt", callback_data=f"x:{req_id}:a"),
-            InlineKeyboardButton("Từ chối", callback_data=f"x:{req_id}:r")]])
+            InlineKeyboardButton(label("approve"), callback_data=f"x:{req_id}:a"),
+            InlineKeyboardButton(label("reject"), callback_data=f"x:{req_id}:r")]])
         for chat_id in deciders:
             await context.bot.send_message(chat_id, render(
                 "extension_request", task=task_snapshot, officer=officer, new_due=due, reason=note),
@@ -454,8 +454,8 @@ async def summary_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 return
         summary = build_summary(session, officer.org_id, svc.clock.now(), unit_id=unit_id)
     buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton("Biểu đồ", callback_data=f"s:chart:{unit_id or ''}"),
-        InlineKeyboardButton("Excel", callback_data=f"s:xlsx:{unit_id or ''}")]])
+        InlineKeyboardButton(label("chart"), callback_data=f"s:chart:{unit_id or ''}"),
+        InlineKeyboardButton(label("excel"), callback_data=f"s:xlsx:{unit_id or ''}")]])
     await _reply(update, render("summary", s=summary, now=svc.clock.now()), buttons)
     _finish(context, "summary")
 
@@ -495,14 +495,14 @@ async def _button_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, of
         org_name = org.name if org else ""
     stamp = now.astimezone(LOCAL).strftime("%Y%m%d")
     if what == "chart":
-        png = summary_chart_png(summary, title=f"Tình hình thực hiện nhiệm vụ — {org_name}")
+        png = summary_chart_png(summary, title=label("chart_title", org=org_name))
         await context.bot.send_photo(chat_id or 0, photo=io.BytesIO(png),  # type: ignore[arg-type]
-                                     caption=f"Biểu đồ tình hình thực hiện nhiệm vụ ({now.astimezone(LOCAL):%d/%m/%Y})")
+                                     caption=label("chart_caption", now=now))
     elif what == "xlsx":
         data = summary_xlsx(rows, org_name=org_name, generated_at=now)
         await context.bot.send_document(chat_id or 0, document=io.BytesIO(data),  # type: ignore[arg-type]
                                         filename=f"tong-hop-nhiem-vu-{stamp}.xlsx",
-                                        caption="Bảng tổng hợp nhiệm vụ")
+                                        caption=label("xlsx_caption"))
     else:
         raise ValueError(what)
 

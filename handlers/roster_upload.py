@@ -20,7 +20,7 @@ from db.tasks import assign_by_units
 from handlers.context import services
 from handlers.importing import remember
 from handlers.roster import MAX_ROSTER_BYTES, Roster, RosterError, import_roster, read_roster
-from messages import render, split_message
+from messages import label, render, split_message
 from scheduler.outbox import sync_tasks
 
 ROSTER_SUFFIXES = (".xlsx", ".csv")
@@ -52,8 +52,8 @@ async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, org_id: int,
                      now=svc.clock.now())
     remember(context.bot_data.setdefault("rosters", {}), token, (org_id, user.id, roster))
     buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton("Nhập danh sách", callback_data=f"ros:{token}:ok"),
-        InlineKeyboardButton("Huỷ", callback_data=f"ros:{token}:no")]])
+        InlineKeyboardButton(label("import_roster"), callback_data=f"ros:{token}:ok"),
+        InlineKeyboardButton(label("cancel"), callback_data=f"ros:{token}:no")]])
     roles: dict[str, int] = {}
     for row in roster.rows:
         roles[row.role] = roles.get(row.role, 0) + 1

@@ -25,8 +25,7 @@ from handlers.importing import (
     remember,
 )
 from handlers.roster_upload import read_if_roster
-from messages import render
-from messages.render import fmt_date
+from messages import label, render
 from plans import PlanReadError
 from scheduler.outbox import sync_tasks
 
@@ -47,7 +46,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     doc = message.document
     if doc.file_size and doc.file_size > svc.max_upload_bytes:
         await message.reply_text(render("import_error", message_vi=PlanReadError(
-            "too_large", "Tệp vượt quá dung lượng cho phép.").message_vi))
+            "too_large", label("too_large")).message_vi))
         return
     data = bytes(await (await doc.get_file()).download_as_bytearray())
     roster = read_if_roster(data, doc.file_name or "", svc.max_upload_bytes)
@@ -63,7 +62,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not preview.plan.tasks:
         await message.reply_text(render("import_error",
-                                        message_vi="Không tìm thấy nhiệm vụ nào trong tài liệu."))
+                                        message_vi=label("no_tasks")))
         return
     token = secrets.token_hex(6)
     with session_scope(svc.engine) as session:
@@ -77,15 +76,15 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _preview_buttons(token: str, preview: Preview, now: dtm.datetime) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(f"Ghép: {_short(name)}", callback_data=f"imp:{token}:u{i}")]
+    rows = [[InlineKeyboardButton(label("map_unit", name=_short(name)), callback_data=f"imp:{token}:u{i}")]
             for i, name in enumerate(preview.plan.unknown_units[:MAX_MAP_BUTTONS])
             if preview.choices]
     if preview.without_deadline:
-        rows.append([InlineKeyboardButton(f"Hạn chung {fmt_date(day)}",
+        rows.append([InlineKeyboardButton(label("common_due", day=day),
                                           callback_data=f"imp:{token}:d{i}")
                      for i, day in enumerate(default_due_choices(now))])
-    rows.append([InlineKeyboardButton("Xác nhận", callback_data=f"imp:{token}:ok"),
-                 InlineKeyboardButton("Huỷ", callback_data=f"imp:{token}:no")])
+    rows.append([InlineKeyboardButton(label("confirm"), callback_data=f"imp:{token}:ok"),
+                 InlineKeyboardButton(label("cancel"), callback_data=f"imp:{token}:no")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -94,7 +93,7 @@ def _choice_buttons(token: str, preview: Preview, index: int) -> InlineKeyboardM
     rows = [[InlineKeyboardButton(_short(name, 40),
                                   callback_data=f"imp:{token}:m{index}.{preview.choices.index(name)}")]
             for name in preview.choices_for(unknown)]
-    rows.append([InlineKeyboardButton("Tạo đơn vị mới", callback_data=f"imp:{token}:n{index}")])
+    rows.append([InlineKeyboardButton(label("new_unit"), callback_data=f"imp:{token}:n{index}")])
     return InlineKeyboardMarkup(rows)
 
 

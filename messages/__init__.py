@@ -4,10 +4,11 @@ from messages.render import (
     fmt_date,
     fmt_datetime,
     fmt_due,
+    label,
     render,
     render_plain,
     split_message,
     template_names,
 )
 
-__all__ = ["fmt_date", "fmt_datetime", "fmt_due", "render", "render_plain", "split_message", "template_names"]
+__all__ = ["fmt_date", "fmt_datetime", "fmt_due", "label", "render", "render_plain", "split_message", "template_names"]

@@ -185,3 +185,8 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return parts or [""]
+
+
+def label(key: str, **ctx: Any) -> str:
+    """A short label (button, command menu, caption) from messages/templates/label.j2."""
+    return render_plain("label", **{**ctx, "item": key}).strip()

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from db.engine import session_scope
 from db.models import Assignment, Notification, Officer, Task, TaskStatus, Unit
-from messages import render
+from messages import label, render
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
 from scheduler.outbox import (
@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 
 def task_buttons(task_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton("Xong", callback_data=f"r:{task_id}:done"),
-         InlineKeyboardButton("Đang làm", callback_data=f"r:{task_id}:prog")],
-        [InlineKeyboardButton("Vướng mắc", callback_data=f"r:{task_id}:block"),
-         InlineKeyboardButton("Xin gia hạn", callback_data=f"r:{task_id}:ext")],
+        [InlineKeyboardButton(label("done"), callback_data=f"r:{task_id}:done"),
+         InlineKeyboardButton(label("progress"), callback_data=f"r:{task_id}:prog")],
+        [InlineKeyboardButton(label("blocked"), callback_data=f"r:{task_id}:block"),
+         InlineKeyboardButton(label("extension"), callback_data=f"r:{task_id}:ext")],
     ])
 
 
