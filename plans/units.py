@@ -38,11 +38,18 @@ class Unit:
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), r)
     for p, r in [
+        # the abbreviations wards and communes print in tables ("TT VHTT&TT", "Phòng
+        # KT-HT&ĐT"), before the shorter rules below take their pieces
+        (r"\bvh\s*[-,]?\s*tt\s*(?:&|va)\s*tt\b", "van hoa the thao truyen thong"),
+        (r"\bvhtt\s*(?:&|va)\s*tt\b", "van hoa the thao truyen thong"),
+        (r"\bkt\s*[-,]?\s*ht\s*(?:&|va|-)\s*[dđ]t\b", "kinh te ha tang do thi"),
+        (r"\bktht\s*(?:&|va)\s*[dđ]t\b", "kinh te ha tang do thi"),
         (r"\buy ban nhan dan\b", "ubnd"),
         (r"\bhoi dong nhan dan\b", "hdnd"),
         (r"\bmat tran to quoc( viet nam)?\b", "mttq"),
         (r"\bubmttq(vn)?\b", "ub mttq"),
         (r"\bmttqvn\b", "mttq"),
+        (r"\bmttq\s+(?:viet nam|vn)\b", "mttq"),
         (r"\buy ban mttq\b", "ub mttq"),
         (r"\btt\s*&\s*tt\b", "thong tin truyen thong"),
         (r"\btt\s*-\s*tt\b", "thong tin truyen thong"),
@@ -65,7 +72,7 @@ _TRAILING_LOCALITY = re.compile(r"(?:\s+(?:cap\s+)?(?:xa|x3a|x3|x4|xi|phuong|thi
 _OCR_FIRST = {"s": "so", "se": "so", "cec": "cac", "cdc": "cac", "cic": "cac", "coc": "cac"}
 _PAREN = re.compile(r"\([^)]*\)?")
 _OCR_DIGIT_O = re.compile(r"(?<=[a-z])[06](?=[a-z])")
-_OCR_Q = re.compile(r"q(?!u)")
+_OCR_Q = re.compile(r"(?<!mtt)(?<!mt)q(?!u)")
 _CONNECTOR = re.compile(r"\b(va|voi)\b")
 
 _GROUP_START = re.compile(
@@ -356,8 +363,15 @@ _COMMON: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "doan-thanh-nien",
         "Đoàn Thanh niên",
-        ("Đoàn TNCS Hồ Chí Minh", "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TN",
-         "Xã đoàn", "Phường đoàn", "Đoàn xã", "Đoàn phường"),
+        (
+            "Đoàn TNCS Hồ Chí Minh",
+            "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+            "Đoàn TN",
+            "Xã đoàn",
+            "Phường đoàn",
+            "Đoàn xã",
+            "Đoàn phường",
+        ),
     ),
     ("hoi-ccb", "Hội Cựu chiến binh", ("Hội CCB", "Hội Cựu chiến binh xã", "Hội CCB xã")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,3 +109,22 @@ def test_resolve_and_split_never_raise(s: str) -> None:
     d.resolve(s)
     for name in split_units(s):
         d.resolve(name)
+
+
+@pytest.mark.parametrize(
+    ("level", "name", "canonical"),
+    [
+        ("xa", "UBMTTQVN phường", "Ủy ban MTTQ Việt Nam"),
+        ("xa", "Ủy ban MTTQ VN xã", "Ủy ban MTTQ Việt Nam"),
+        ("xa", "UBMTTQ Việt Nam phường", "Ủy ban MTTQ Việt Nam"),
+        ("xa", "TT VHTT&TT xã", "Trung tâm Văn hóa, Thể thao và Truyền thông"),
+        ("xa", "Trung tâm VH-TT&TT", "Trung tâm Văn hóa, Thể thao và Truyền thông"),
+        ("phuong", "Phòng KT-HT&ĐT", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+        ("phuong", "Phòng KTHT&ĐT", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+        ("phuong", "Phòng KT, HT&ĐT", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+    ],
+)
+def test_second_round_abbreviations(level: str, name: str, canonical: str) -> None:
+    """Abbreviations printed in other provinces' tables; 'MTTQ' is not OCR for 'MTTO'."""
+    u = default_directory(level).resolve(name)
+    assert u is not None and u.name == canonical
