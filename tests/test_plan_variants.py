@@ -2347,3 +2347,52 @@ def test_group_row_deadline_for_its_undated_rows() -> None:
             ("II.2", [TYT], "none", None, ["Đoàn Thanh niên"]),
         ],
     )
+
+
+def _docx_of_txt(name: str) -> ParsedPlan:
+    """A .txt variant typed in Word: the first three lines a borderless two-column header,
+    tab rows as tables, every other line a paragraph."""
+    lines = (VAR / name).read_text(encoding="utf-8").splitlines()
+    document = docx.Document()
+    head = document.add_table(rows=3, cols=2)
+    for i, line in enumerate(lines[:3]):
+        parts = re.split(r"\s{2,}|\t", line.strip(), maxsplit=1)
+        head.rows[i].cells[0].text = parts[0]
+        head.rows[i].cells[1].text = parts[1] if len(parts) > 1 else ""
+    i = 3
+    while i < len(lines):
+        if lines[i].count("\t") >= 2:
+            rows = []
+            while i < len(lines) and lines[i].count("\t") >= 2:
+                rows.append(lines[i].split("\t"))
+                i += 1
+            t = document.add_table(rows=0, cols=len(rows[0]))
+            for r in rows:
+                cells = t.add_row().cells
+                for k, v in enumerate(r[: len(cells)]):
+                    cells[k].text = v
+            continue
+        document.add_paragraph(lines[i].strip())
+        i += 1
+    return _save(document)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tan-dinh_kh215-hcm-phuong.txt",
+        "cong-van_312-trien-khai.txt",
+        "thuy-an_kh55-tieu-muc.txt",
+        "phu-xuan_kh30-bat-dau-ket-thuc.txt",
+        "minh-duc_kh18-phu-luc-i-ii.txt",
+        "dong-hai_kh40-nhom-trong-han.txt",
+    ],
+)
+def test_docx_second_round_as_typed_in_word(name: str) -> None:
+    want = parse_file(name)
+    got = _docx_of_txt(name)
+    assert [(t.ref, t.lead, t.cooperate, t.deadline_kind, t.due) for t in got.tasks] == [
+        (t.ref, t.lead, t.cooperate, t.deadline_kind, t.due) for t in want.tasks
+    ]
+    assert (got.number, got.issuer, got.title) == (want.number, want.issuer, want.title)
+    assert len(got.tasks) >= 4
