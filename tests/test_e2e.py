@@ -188,9 +188,13 @@ def test_every_template_renders():
     assert len(template_names()) >= 20
     for name in template_names():
         environment().get_template(f"{name}.j2")  # compiles
-    assert "chưa có nhiệm vụ" in render("link_result", outcome="linked",
-                                         officer=type("O", (), {"name": "A"})(), open_count=0,
-                                         first_due=None)
+    def linked(role: str) -> str:
+        officer = type("O", (), {"name": "A", "role": role})()
+        return render("link_result", outcome="linked", officer=officer, open_count=0,
+                      first_due=None)
+
+    assert "chưa có nhiệm vụ" in linked("officer")
+    assert "/summary" in linked("leader")  # a leader with no task of his own oversees
     io.StringIO(render("help", officer=None))
 
 
