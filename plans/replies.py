@@ -397,6 +397,11 @@ _DONE_NEG_RE = re.compile(
     r"|co\s+gang|phan\s+dau|bao\s+gio|khi\s+nao|luc\s+nao|neu|khi|cho|can|phai|muon|kip|nua\s+la"
     r"|la\s+se|sau\s+khi)\s+(?:\S+\s+){0,2}$"
 )
+# unsure of it: "chắc xong rồi", "hình như đã gửi", "em nghĩ là xong rồi" (not "chắc chắn")
+_HEDGE_RE = re.compile(
+    r"\b(?:chac(?!\s+chan)(?:\s+la)?|hinh\s+nhu|co\s+le|co\s+the\s+la|nghi\s+la|tuong\s+la)"
+    r"\s+(?:\S+\s+){0,2}$"
+)
 # a request or reminder before "hoàn thành" ("đề nghị các đơn vị hoàn thành…", "anh nhớ hoàn
 # thành trước 15/12"): a forwarded instruction, not a report
 _REQUEST_BEFORE_RE = re.compile(
@@ -674,6 +679,7 @@ def parse_reply(
 
     done = False
     negated_done = False
+    hedged = False
     for md in _DONE_RE.finditer(h):
         if _REQUEST_BEFORE_RE.search(h, max(0, md.start() - 60), md.start()) is not None:
             continue
@@ -694,6 +700,9 @@ def parse_reply(
         if _NOT_HANDED_RE.search(h, md.end()):
             negated_done = True
             break
+        if _HEDGE_RE.search(h, max(0, md.start() - 30), md.start()) is not None:
+            hedged = True  # "hình như xong rồi": the officer does not know
+            continue
         done = True
         break
 
@@ -715,6 +724,8 @@ def parse_reply(
         return ReplyParse("in_progress", pct, None, note)
     if near_full:
         return ReplyParse("in_progress", None, None, note)
+    if hedged and not done and not negated_done:
+        return _UNKNOWN
     if done:
         return ReplyParse("done", 100, None, note)
     if negated_done or _PROGRESS_RE.search(h):

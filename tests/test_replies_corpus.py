@@ -849,7 +849,9 @@ FIFTH_ROUND = [
 # - "đã gia hạn chưa?" asks about an extension (unknown); "có gia hạn được không?" asks for one
 #   (extension, no date: "này" before it is not today);
 # - "đã trình nhưng chưa được ký" is in progress (the hand-over is not complete), "xong rồi,
-#   nhưng còn thiếu số liệu" blocked (what is missing is the blocker).
+#   nhưng còn thiếu số liệu" blocked (what is missing is the blocker);
+# - a hedge before a past "done" ("chắc xong rồi", "hình như đã gửi", "em nghĩ là xong rồi") is
+#   unknown — the officer does not know; "chắc chắn xong rồi" is done, "chắc tuần sau xong" a plan.
 SIXTH_ROUND = [
     ("đã xong.", "done", 100, None),
     ("Xong ạ 👍", "done", 100, None),
@@ -1260,6 +1262,34 @@ SIXTH_ROUND = [
     ("tin nhắn này là sao ạ", "unknown", None, None),
     ("em không hiểu", "unknown", None, None),
     ("được 2 phần 3 rồi", "in_progress", 67, None),
+    ("anh cần gấp không ạ?", "unknown", None, None),
+    ("hạn là ngày nào vậy anh?", "unknown", None, None),
+    ("cái này hạn 15/12 phải không anh?", "unknown", None, None),
+    ("nộp ở đâu anh?", "unknown", None, None),
+    ("gửi bản word hay pdf ạ?", "unknown", None, None),
+    ("em gửi anh file mẫu nhé", "unknown", None, None),
+    ("anh gửi em mẫu báo cáo với", "unknown", None, None),
+    ("ai phụ trách nhiệm vụ này ạ?", "unknown", None, None),
+    ("nhiệm vụ này xã em không có", "unknown", None, None),
+    ("xã em không có đối tượng này", "unknown", None, None),
+    ("em mới nhận bàn giao", "unknown", None, None),
+    ("em chuyển cho đồng chí Lan rồi", "unknown", None, None),
+    ("việc này của phòng khác", "unknown", None, None),
+    ("không làm nữa à anh?", "unknown", None, None),
+    ("hủy rồi hả anh", "unknown", None, None),
+    ("đã xong chưa nhỉ, để em hỏi lại", "unknown", None, None),
+    ("chắc xong rồi", "unknown", None, None),
+    ("hình như xong rồi", "unknown", None, None),
+    ("em nghĩ là xong rồi", "unknown", None, None),
+    ("không biết xong chưa", "unknown", None, None),
+    ("xong rồi ạ, anh xem giúp em có cần bổ sung gì không?", "done", 100, None),
+    ("dạ chưa ạ, em đang làm", "in_progress", None, None),
+    ("chưa anh, mai em làm", "not_started", 0, None),
+    ("chưa xong, còn 2 thôn", "in_progress", None, None),
+    ("không gia hạn được đâu em", "unknown", None, None),
+    ("em không xin gia hạn", "unknown", None, None),
+    ("chắc chắn xong rồi", "done", 100, None),
+    ("hình như bên em đã gửi rồi", "unknown", None, None),
     ("chưa triển khai được vì dân chưa đồng ý", "blocked", None, None),
     ("người dân chưa đồng ý", "unknown", None, None),
     ("tổng kết số liệu xong rồi", "done", 100, None),
