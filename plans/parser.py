@@ -2493,6 +2493,8 @@ _DEADLINE_CLAUSE = re.compile(
     r"(?:hoan thanh|thuc hien|xong|bao cao)?\s*)?"
     r"(?:truoc ngay|cham nhat|trong (?:thang|quy|nam)|thuong xuyen|hang (?:thang|quy|nam)|"
     r"dinh ky|truoc \d)"
+    # "; thời gian thực hiện: Quý III/2026": a labelled deadline, whatever its value
+    r"|[;,]\s*(?:thoi gian|thoi han)(?:\s+(?:hoan thanh|thuc hien))?\s*:"
 )
 
 

@@ -2396,3 +2396,21 @@ def test_docx_second_round_as_typed_in_word(name: str) -> None:
     ]
     assert (got.number, got.issuer, got.title) == (want.number, want.issuer, want.title)
     assert len(got.tasks) >= 4
+
+
+def test_ocr_body_broken_over_pages() -> None:
+    """OCR of a plan without an appendix: a sentence broken by '- 2 -' and 'Trang 2/3' with
+    the running header; the deadline of item 1 is on the far side of the page break."""
+    plan = parse_file("long-hung_kh48-ocr-body-pages.txt")
+    assert plan.title == "Thuc hien cong tac giam ngheo ben vung nam 2026"
+    check(
+        plan,
+        [
+            ("II.1", [VH], "date", "2026-09-30"),
+            ("II.2", [KT], "quarter", "2026-09-30", []),
+            ("II.3", [VP], "date", "2026-12-15", []),
+        ],
+    )
+    tasks = by_ref(plan)
+    assert tasks["II.1"].title == "Ra soat ho ngheo, ho can ngheo"
+    assert tasks["II.2"].title == "Ho tro sinh ke cho ho ngheo"
