@@ -248,7 +248,7 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
         t = _clean(lines[i])
         if f.startswith("chuong trinh cong tac ") and _is_upper_heading(t):
             # "CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026" on one line
-            title_idx, inline_title = i, t.capitalize()
+            title_idx, inline_title = i, t
             break
         if f.startswith("ke hoach ") and _is_upper_heading(t) and len(f.split()) >= 4:
             # "KẾ HOẠCH TRIỂN KHAI CÔNG TÁC … NĂM 2026" on one line
@@ -1163,6 +1163,11 @@ class _RawTask:
     extra: str = ""
 
 
+_PERIOD_GROUP = re.compile(
+    r"^(?:thang|quy)\s+(?:\d{1,2}|[ivx]{1,4})(?:\s*/\s*\d{4}|\s+nam\s+\d{4})?\s*[:.]?$"
+)
+
+
 def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawTask]:
     idx = {r: i for i, r in reversed(list(enumerate(roles))) if r}
     combined = "leadcoop" in idx and "lead" not in idx
@@ -1236,6 +1241,10 @@ def _rows_to_tasks(rows: list[list[str]], roles: list[str | None]) -> list[_RawT
             section_label = roman.group(1) if roman else _int_to_roman(groups)
             texts = [_clean(c) for c in row if _clean(c) and _clean(c) != stt]
             section = texts[0] if texts else ""
+            if not group_deadline and _PERIOD_GROUP.match(fold(section)):
+                # a work programme grouped by month: "I | THÁNG 01/2026", "II | QUÝ II"
+                head, _, rest = section.partition(" ")
+                group_deadline = f"{head.capitalize()} {rest}"
             auto = 0
             continue
         if months and not others[2]:

@@ -2414,3 +2414,35 @@ def test_ocr_body_broken_over_pages() -> None:
     tasks = by_ref(plan)
     assert tasks["II.1"].title == "Ra soat ho ngheo, ho can ngheo"
     assert tasks["II.2"].title == "Ho tro sinh ke cho ho ngheo"
+
+
+def test_work_programme_grouped_by_month() -> None:
+    """'I | THÁNG 01/2026' group rows and no deadline column: the month is each row's due."""
+    text = "\n".join(
+        [
+            "UBND XÃ PHONG PHÚ",
+            "Số: 05/CTr-UBND",
+            "Phong Phú, ngày 05 tháng 01 năm 2026",
+            "CHƯƠNG TRÌNH CÔNG TÁC QUÝ I NĂM 2026",
+            "STT\tNội dung\tCơ quan chủ trì\tCơ quan phối hợp\tGhi chú",
+            "I\tTHÁNG 01/2026\t\t\t",
+            f"1\tTổng kết công tác năm 2025\t{VP}\tCác cơ quan chuyên môn\t",
+            f"2\tTổ chức Tết cho người có công\t{VH}\t{MTTQ}\t",
+            "II\tTHÁNG 02/2026\t\t\t",
+            f"1\tPhát động Tết trồng cây\t{KT}\tĐoàn Thanh niên\t",
+            "III\tTHÁNG 3/2026\t\t\t",
+            f"1\tGiao quân năm 2026\t{QS}\t{CA}\t",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.title == "Chương trình công tác quý I năm 2026"
+    check(
+        plan,
+        [
+            ("I.1", [VP], "month", "2026-01-31"),
+            ("I.2", [VH], "month", "2026-01-31"),
+            ("II.1", [KT], "month", "2026-02-28"),
+            ("III.1", [QS], "month", "2026-03-31", [CA]),
+        ],
+    )
+    assert by_ref(plan)["I.1"].deadline_text == "Tháng 01/2026"
