@@ -228,6 +228,15 @@ _LEVEL_WORD = {
 }
 
 
+def _symbol(s: str) -> str:
+    """The document's symbol as printed ("CTr-UBND" keeps its small r); OCR in lower case
+    is put in capitals."""
+    s = s.strip()
+    if not s.islower() and re.fullmatch(r"(?:[A-ZĐ][A-Za-zđĐ]{0,3}-)*[A-ZĐ][A-Za-zđĐ]{0,7}", s):
+        return s
+    return s.upper()
+
+
 _SUBJECT_LINE = re.compile(r"^(?:V/v|V/V|v/v|Về việc|Ve viec)\s*[:.]?\s+(\S.*)$")
 
 
@@ -261,7 +270,7 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
         orig, f = fold_aligned(lines[i])
         m = _NUMBER_RE.search(f)
         if m and "can cu" not in f and "thuc hien" not in f:
-            plan.number = f"{m.group(1)}/{orig[m.start(2) : m.end(2)].upper()}"
+            plan.number = f"{m.group(1)}/{_symbol(orig[m.start(2) : m.end(2)])}"
             break
     if plan.number is None:
         for line in lines:
@@ -269,7 +278,7 @@ def _metadata(plan: ParsedPlan, lines: list[str], ref_date: dtm.date | None) -> 
                 orig, f2 = fold_aligned(line)
                 m = _NUMBER_ANY.search(f2)
                 if m:
-                    plan.number = f"{m.group(1)}/{orig[m.start(2) : m.end(2)].upper()}"
+                    plan.number = f"{m.group(1)}/{_symbol(orig[m.start(2) : m.end(2)])}"
                     break
 
     # date: "<Place>, ngày 17 tháng 10 năm 2025" before the title, else the appendix line

@@ -1840,6 +1840,7 @@ def test_work_programme_with_month_columns() -> None:
     """CHƯƠNG TRÌNH CÔNG TÁC with 'Tháng 1 … Tháng 12' columns marked x: the last month
     marked is the due; every month marked is monthly."""
     plan = parse_file("ha-long_ctct-2026-thang.txt")
+    assert plan.number == "08/CTr-UBND"
     assert plan.title == "Chương trình công tác của Ủy ban nhân dân xã năm 2026"
     check(plan, HA_LONG)
     assert by_ref(plan)["3"].deadline_text == "Tháng 10, 11"
