@@ -1062,6 +1062,10 @@ def _split_role_cell(cell: str) -> tuple[str, str]:
     """One "Đơn vị thực hiện" cell holding both roles: "Chủ trì: A; Phối hợp: B",
     "A (chủ trì); B, C (phối hợp)", "A chủ trì, B phối hợp" → (lead, cooperate)."""
     orig, f = fold_aligned(cell)
+    if "phoi hop" not in f and (pm := re.search(r"\(\s*chu tri\s*\)\s*[,;]\s*", f)):
+        # "Phòng Kinh tế (chủ trì), Công an xã": the rest cooperates
+        lead_part, rest = orig[: pm.start()].strip(" ,;"), orig[pm.end() :].strip(" ,;.")
+        return (lead_part, rest) if lead_part and rest else (cell, "")
     if "phoi hop" not in f or "chu tri" not in f:
         return cell, ""
     marks = list(_ROLE_MARK.finditer(f))
@@ -1087,6 +1091,7 @@ def _split_role_cell(cell: str) -> tuple[str, str]:
         coop.append(orig[last:].strip(" ,;.-–"))
     if not lead:
         return cell, ""
+    coop = [re.sub(r"^(?:với|voi)\s+", "", c) for c in coop]
     return "; ".join(lead), "; ".join(coop)
 
 

@@ -2447,3 +2447,28 @@ def test_work_programme_grouped_by_month() -> None:
         ],
     )
     assert by_ref(plan)["I.1"].deadline_text == "Tháng 01/2026"
+
+
+def test_one_unit_column_other_role_wordings() -> None:
+    """'Đơn vị thực hiện' cells: 'A (chủ trì), B', 'A chủ trì, phối hợp với B và các C'."""
+    text = "\n".join(
+        [
+            "UBND PHƯỜNG TÂN ĐỊNH",
+            "Số: 220/KH-UBND",
+            "Tân Định, ngày 20 tháng 8 năm 2025",
+            "KẾ HOẠCH",
+            "Bảo đảm trật tự an toàn giao thông năm 2025",
+            "PHỤ LỤC",
+            "STT\tNội dung\tĐơn vị thực hiện\tThời gian hoàn thành",
+            f"1\tRà soát điểm đen giao thông\t{KTDT} (chủ trì), Công an phường\tTháng 9/2025",
+            "2\tXử lý xe lấn chiếm lòng đường\tCông an phường chủ trì, phối hợp với "
+            f"{KTDT} và các khu phố\tThường xuyên",
+        ]
+    )
+    check(
+        parse_plan(text),
+        [
+            ("1", [KTDT], "month", "2025-09-30", [CA]),
+            ("2", [CA], "recurring", None, [KTDT, "Các khu phố"]),
+        ],
+    )
