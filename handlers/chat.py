@@ -300,6 +300,8 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
                                     inbound_id=inbound_id, now=now)
             deciders = _deciders(session, task) if status == "blocked" else []
             ref = task.ref
+            if inbound_id:  # processed = the report is recorded: in the same transaction
+                mark_processed(session, inbound_id, f"report:{status}", now=now)
             if not outcome.governs and outcome.role == "cooperate":
                 forward_to = sorted({o.telegram_user_id for o in lead_officers(session, task)
                                      if o.telegram_user_id and o.id != officer.id})
@@ -334,7 +336,6 @@ async def _record(update: Update, context: ContextTypes.DEFAULT_TYPE, officer: O
         await context.bot.send_message(chat_id, render("blocker_forward", task=task_snapshot,
                                                        officer=officer, note=note),
                                        parse_mode=ParseMode.HTML)
-    _finish(context, f"report:{status}")
 
 
 def _deciders(session: object, task: Task) -> list[int]:
