@@ -1685,6 +1685,10 @@ def _text_header_order(header_text: str) -> list[str]:
             pos["lead"] = lead
         if coop is not None:
             pos["coop"] = coop
+    start, end = first(r"bat dau|khoi cong"), first(r"ket thuc|hoan thanh")
+    if start is not None and end is not None and end > start:
+        # "Thời gian bắt đầu | Thời gian kết thúc": the due is the end
+        pos["start"], deadline = start, end
     if deadline is not None:
         pos["deadline"] = deadline
     if leader is not None:
@@ -1739,6 +1743,13 @@ def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
         f = fold(t)
         if started and _END_TABLE.match(f):
             break
+        if (
+            started
+            and (rh := _ROMAN_HEAD.match(t))
+            and _is_upper_heading(rh.group(2))
+            and roman_to_int(rh.group(1)) != roman_seen + 1
+        ):
+            break  # "III. TỔ CHỨC THỰC HIỆN" after the table: the plan's text goes on
         # "và Môi trường  2": the next row's number printed at the end of a wrapped cell
         tail = _TAIL_NUM.search(raw.rstrip()) if started else None
         if tail and int(tail.group(1)) == expect_num and len(t) > len(tail.group(1)) + 2:
@@ -2003,6 +2014,15 @@ class _RowBuilder:
         for seg in segs[1:]:
             if (
                 _looks_deadline_start(seg)
+                and "start" in self.cells
+                and not self.cells["start"]
+                and not self.cells["deadline"]
+            ):
+                self.put("start", seg)
+                last = "start"
+                continue
+            if (
+                _looks_deadline_start(seg)
                 and "deadline" in self.cells
                 and not self.cells["deadline"]
             ):
@@ -2139,6 +2159,38 @@ def _natural_parts(line: str) -> list[str]:
         if cur:
             out.append(" ".join(cur))
     return [o for o in out if o.strip()]
+
+
+def _pipe_table_at(lines: list[str], start: int) -> int | None:
+    """The line before a '|'-separated header row (STT | Nội dung | … | Thời hạn)."""
+    for i in range(max(start, 1), len(lines)):
+        line = lines[i]
+        if line.count("|") < 2 or len(line) > 300:
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if _is_header_row(cells) and _TASK_ROLES & set(_header_roles(cells)):
+            return i - 1
+    return None
+
+
+def _text_appendices(lines: list[str], units: _Units, year: int | None) -> list[_RawTask]:
+    """The text appendix, or several ("PHỤ LỤC II" further down): each read on its own, and
+    when their numbers repeat the appendix goes in the ref (PL2.1)."""
+    cuts = [
+        i for i, ln in enumerate(lines) if len(ln) < 120 and _APPENDIX_LABEL.match(fold(_clean(ln)))
+    ]
+    if not cuts:
+        return _tasks_from_text_appendix(lines, units, year)
+    chunks = [lines[: cuts[0]]] + [
+        lines[a:b] for a, b in zip(cuts, [*cuts[1:], len(lines)], strict=True)
+    ]
+    parts = [_tasks_from_text_appendix(c, units, year) for c in chunks]
+    refs = [t.ref for p in parts for t in p]
+    if len(set(refs)) < len(refs):
+        for k, p in enumerate(parts, 1):
+            for t in p:
+                t.ref = f"PL{k}.{t.ref}"
+    return [t for p in parts for t in p]
 
 
 def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None) -> list[_RawTask]:
@@ -3270,6 +3322,9 @@ def _parse_plan(
     raw: list[_RawTask] = _tasks_from_tables(blocks) if any(b.cells for b in blocks) else []
     source = "template" if doc.kind == "xlsx" else "appendix"
     app_at = _find_appendix(lines)
+    if app_at is None and not raw:
+        # a table typed with '|' in the plan's text, without a "Phụ lục" heading above it
+        app_at = _pipe_table_at(lines, body_start)
     body_end = len(lines)
     appendix_lines: list[str] = []
     if app_at is not None and app_at >= body_start:
@@ -3282,7 +3337,7 @@ def _parse_plan(
                 # read as numbered items rather than as a table
                 appendix_lines = text_lines
             else:
-                raw = _tasks_from_text_appendix(text_lines, units, year)
+                raw = _text_appendices(text_lines, units, year)
     for k in range(body_start, body_end):
         if blocks[k].cells is None and fold(blocks[k].text).strip().startswith("noi nhan"):
             # the distribution list and the signature end the text of a letter or a plan

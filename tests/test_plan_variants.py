@@ -2472,3 +2472,39 @@ def test_one_unit_column_other_role_wordings() -> None:
             ("2", [CA], "recurring", None, [KTDT, "Các khu phố"]),
         ],
     )
+
+
+def _ocr_piped(name: str) -> str:
+    """A .txt variant as OCR gives it back: no diacritics, cells set off by ' | '."""
+    text = (VAR / name).read_text(encoding="utf-8").replace("–", "-")
+    return _no_marks("\n".join(ln.replace("\t", " | ") for ln in text.splitlines()))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("minh-duc_kh18-phu-luc-i-ii.txt", MINH_DUC),
+        ("hoa-binh_qd45-ban-hanh-kh.txt", HOA_BINH),
+        ("son-thuy_kh22-nguoi-chu-tri.txt", SON_THUY),
+        (
+            "phu-xuan_kh30-bat-dau-ket-thuc.txt",
+            [
+                ("1", [CA], "date", "2026-06-30"),
+                ("2", [CA], "month", "2026-09-30"),
+                ("3", [HCC], "quarter", "2026-06-30"),
+                ("4", [HCC], "year", "2026-12-31"),
+                ("5", [VP], "date", "2026-06-25"),
+            ],
+        ),
+    ],
+)
+def test_ocr_piped_second_round(name: str, expected: list[tuple[Any, ...]]) -> None:
+    """The same plans OCR'd: two appendices in text, a table with no 'Phụ lục' heading above
+    it, start/end/product columns, people in the lead column."""
+    plan = parse_plan(_ocr_piped(name))
+    assert [(t.ref, t.lead, t.deadline_kind, due(t)) for t in plan.tasks] == [
+        (r[0], r[1], r[2], r[3]) for r in expected
+    ]
+    assert_no_invented_units(plan)
+    for t in plan.tasks:
+        assert not re.search(r"\b(?:III|TO CHUC)\b", t.title), t.ref
