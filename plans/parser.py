@@ -871,7 +871,8 @@ _OCR_CUA = re.compile(r"^c[a-z0-9]{0,3}a$")
 _DEADLINE_START = re.compile(
     r"(th[a-z]ng\s*\d{1,2}\s*/|thang\s*$|qu[yý]\s+[ivx\d]|n[a-z]m\s+20\d\d|thuong xuy|"
     r"sau khi|theo y[a-z]u c|hang (?:thang|quy|nam)|dinh ky|truoc ngay|cham nhat|"
-    r"\d{1,2}/\d{1,2}/\d{2,4}|trong (?:thang|quy|nam) \d|\(sau khi|quy [ivx]+)"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|trong (?:thang|quy|nam) \d|\(sau khi|quy [ivx]+|"
+    r"khi co (?:yeu cau|huong dan|chi dao)|20\d\d$)"
 )
 _DANGLING_DEADLINE = {
     "cua",
@@ -1917,6 +1918,25 @@ class _RowBuilder:
     def feed_flat(self, seg: str) -> None:
         cur = self.cur
         cells = self.cells
+        if "start" in cells and cells["content"] and _looks_deadline_start(seg) and len(seg) <= 40:
+            # "01/3/2026" / "30/6/2026" under "Bắt đầu | Kết thúc": the first is the start
+            if not cells["start"] and not cells["deadline"]:
+                self.put("start", seg)
+                return
+            if cur == "start":
+                self.put("deadline", seg)
+                return
+        if (
+            cur == "content"
+            and cells["content"]
+            and _PERSON.match(seg.strip())
+            and "leader" not in cells
+            and "lead" in cells
+            and not cells["lead"]
+        ):
+            # "Đ/c Nguyễn Văn An – PCT UBND xã" in the lead column (read by _person_lead)
+            self.put("lead", seg)
+            return
         if cur == "content":
             if (
                 cells["content"]
@@ -1966,6 +1986,18 @@ class _RowBuilder:
                 self.put("content", seg)
                 return
             self.put(cur, seg)
+            return
+        if cur == "deadline" and _looks_leader(seg) and "leader" in cells and not cells["leader"]:
+            self.put("leader", seg)
+            return
+        if (
+            cur == "leader"
+            and re.search(r"chu tich|\bpct\b|\bct\b", fold(cells["leader"]))
+            and (nxt := [r for r in self.order[self.order.index("leader") + 1 :]][:1])
+            and nxt[0] in ("product", "note")
+        ):
+            # "Đ/c … – Phó Chủ tịch UBND xã" is complete: the next line is the note
+            self.put(nxt[0], seg)
             return
         if cur == "deadline":
             if _looks_unit_start(seg) and not _deadline_open(cells["deadline"], self.year):
@@ -2169,6 +2201,19 @@ def _pipe_table_at(lines: list[str], start: int) -> int | None:
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if _is_header_row(cells) and _TASK_ROLES & set(_header_roles(cells)):
+            return i - 1
+    # a header flattened one cell a line ("STT" / "Nội dung" / "Cơ quan chủ trì" / …)
+    for i in range(max(start, 1), len(lines) - 3):
+        if _role_of_header(_clean(lines[i])) != "stt":
+            continue
+        cells = [_clean(x) for x in lines[i : i + 8]]
+        roles: list[str | None] = []
+        for c in cells:
+            r = _role_of_header(c) if len(c) < 40 else None
+            if r is None:
+                break
+            roles.append(r)
+        if len(roles) >= 3 and "content" in roles and _TASK_ROLES & set(roles):
             return i - 1
     return None
 

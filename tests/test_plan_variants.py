@@ -2508,3 +2508,38 @@ def test_ocr_piped_second_round(name: str, expected: list[tuple[Any, ...]]) -> N
     assert_no_invented_units(plan)
     for t in plan.tasks:
         assert not re.search(r"\b(?:III|TO CHUC)\b", t.title), t.ref
+
+
+def _flattened(name: str) -> str:
+    """A .txt variant copied out of a PDF: no diacritics, one table cell a line."""
+    text = (VAR / name).read_text(encoding="utf-8").replace("–", "-")
+    return _no_marks(
+        "\n".join(
+            cell
+            for ln in text.splitlines()
+            for cell in (ln.split("\t") if ln.count("\t") >= 2 else [ln])
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hoa-binh_qd45-ban-hanh-kh.txt",
+        "son-thuy_kh22-nguoi-chu-tri.txt",
+        "phu-xuan_kh30-bat-dau-ket-thuc.txt",
+        "hong-phong_kh118-pctt-2026.txt",
+        "dong-hai_kh40-nhom-trong-han.txt",
+        "minh-duc_kh18-phu-luc-i-ii.txt",
+    ],
+)
+def test_flattened_without_diacritics_same_as_clean(name: str) -> None:
+    """One cell a line and no marks: no 'Phụ lục' heading needed, start/end dates, a person
+    in the lead column, 'Khi co yeu cau' ending a unit cell."""
+    want = parse_file(name)
+    got = parse_plan(_flattened(name))
+    assert [(t.ref, t.lead, t.deadline_kind, t.due) for t in got.tasks] == [
+        (t.ref, t.lead, t.deadline_kind, t.due) for t in want.tasks
+    ]
+    assert [t.leader is None for t in got.tasks] == [t.leader is None for t in want.tasks]
+    assert_no_invented_units(got)
