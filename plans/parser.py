@@ -1746,6 +1746,7 @@ def _split_text_rows(lines: list[str]) -> tuple[list[str], list[_TextRow]]:
             break
         if (
             started
+            and t[:1] in "IVXLC"
             and (rh := _ROMAN_HEAD.match(t))
             and _is_upper_heading(rh.group(2))
             and roman_to_int(rh.group(1)) != roman_seen + 1
@@ -2222,7 +2223,11 @@ def _text_appendices(lines: list[str], units: _Units, year: int | None) -> list[
     """The text appendix, or several ("PHỤ LỤC II" further down): each read on its own, and
     when their numbers repeat the appendix goes in the ref (PL2.1)."""
     cuts = [
-        i for i, ln in enumerate(lines) if len(ln) < 120 and _APPENDIX_LABEL.match(fold(_clean(ln)))
+        i
+        for i, ln in enumerate(lines)
+        if len(ln) < 120
+        and ln.lstrip(" *#")[:1] in "Pp"
+        and _APPENDIX_LABEL.match(fold(_clean(ln)))
     ]
     if not cuts:
         return _tasks_from_text_appendix(lines, units, year)
@@ -3279,11 +3284,30 @@ _PAGE_NUMBER = re.compile(
 _RUNNING_HEAD = re.compile(r"^(?:ke hoach|chuong trinh)\s+so\s*:?\s*\d{1,5}\s*/\s*[a-z-]{2,16}$")
 
 
+# a cheap look at the raw line before folding it
+_FURNITURE_HINT = re.compile(
+    r"\s*(?:trang\s*\d|[-–]\s*\d{1,3}\s*[-–]\s*$|\d{1,3}\s*/\s*\d{1,3}\s*$"
+    r"|k\w{0,2}\s+ho\w{0,3}\s+s|ch\w{1,3}ng\s+tr\w{0,4}\s+s)",
+    re.I,
+)
+
+
+_FURNITURE_ANY = re.compile(_FURNITURE_HINT.pattern.replace(r"\s*(?:", r"^\s*(?:", 1), re.I | re.M)
+
+
 def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
+    # page numbers ("Trang 3/7", "- 3 -") mark a printed document; without them nothing is
+    # dropped (and the look costs a few microseconds)
+    text = "\n".join(b.text for b in blocks if b.cells is None) + "\n"
+    if "rang" not in text and "RANG" not in text and "-\n" not in text and "–\n" not in text:
+        return blocks
+    if not _FURNITURE_ANY.search(text):
+        return blocks
     out: list[Block] = []
     for i, b in enumerate(blocks):
-        if b.cells is None:
-            f = fold(b.text).strip(" .|")
+        t = b.text
+        if b.cells is None and len(t) <= 48 and _FURNITURE_HINT.match(t):
+            f = fold(t).strip(" .|")
             if len(f) <= 40 and f:
                 if _PAGE_NUMBER.match(f):
                     continue
