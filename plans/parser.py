@@ -229,10 +229,10 @@ _LEVEL_WORD = {
 
 
 def _symbol(s: str) -> str:
-    """The document's symbol as printed ("CTr-UBND" keeps its small r); OCR in lower case
-    is put in capitals."""
+    """The document's symbol in capitals, except the small r of "CTr"/"TTr" (chương trình,
+    tờ trình) as printed; OCR in lower case is put in capitals."""
     s = s.strip()
-    if not s.islower() and re.fullmatch(r"(?:[A-ZĐ][A-Za-zđĐ]{0,3}-)*[A-ZĐ][A-Za-zđĐ]{0,7}", s):
+    if s != s.upper() and s.replace("Tr", "TR") == s.upper():
         return s
     return s.upper()
 
@@ -676,7 +676,9 @@ _CUE_DATED = re.compile(
     r"(cham nhat|truoc ngay|hoan thanh (?:truoc|trong|xong truoc|chậm nhất)|xong truoc|"
     r"thoi han(?: hoan thanh| thuc hien)?\s*:|thoi gian hoan thanh\s*:|tien do(?: hoan thanh)?\s*:|"
     r"truoc \d{1,2}\s*(?:gio|h)\b|han cuoi|tu ngay|den (?:het )?ngay|"
-    r"\btrong (?:thang|quy|nam) [0-9ivx]|\btruoc \d{1,2}/\d{1,2}\b)"
+    r"\btrong (?:thang|quy|nam) [0-9ivx]|\btruoc \d{1,2}/\d{1,2}\b"
+    # ", Quý II/2026." / ", tháng 4/2026." closing the sentence
+    r"|[,;]\s+(?=(?:quy [ivx]{1,3}|thang \d{1,2})\s*/\s*20\d\d\s*[.;]?\s*$))"
 )
 _CUE_COND = re.compile(
     r"\b((?:ngay )?sau khi (?:co|duoc)|khi co (?:huong dan|quy dinh|yeu cau|van ban))"
@@ -2403,6 +2405,8 @@ def _subject_unit(text: str, units: _Units) -> tuple[str, int] | None:
     m0 = _GIVER.match(fold_aligned(t0)[1])
     t = t0[m0.end() :] if m0 else t0
     off = len(t0) - len(t)
+    if m0 and t[:6] in ("phòng ", "phong "):
+        t = t[0].upper() + t[1:]  # "Trưởng phòng Kinh tế …": the unit is Phòng Kinh tế
     if not _looks_unit_start(t) and not fold(t).startswith("cac "):
         return None
     words = t.split()

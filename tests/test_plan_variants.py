@@ -2543,3 +2543,33 @@ def test_flattened_without_diacritics_same_as_clean(name: str) -> None:
     ]
     assert [t.leader is None for t in got.tasks] == [t.leader is None for t in want.tasks]
     assert_no_invented_units(got)
+
+
+def test_unit_heads_as_subjects() -> None:
+    """'Trưởng phòng Kinh tế', 'Chánh Văn phòng …', 'Giám đốc Trung tâm …', 'Trưởng Công an
+    xã' stand for their units; a symbol 'TTr-UBND' keeps its small r."""
+    text = "\n".join(
+        [
+            "UBND XÃ AN BÌNH",
+            "Số: 12/TTr-UBND",
+            "An Bình, ngày 03 tháng 3 năm 2026",
+            "KẾ HOẠCH",
+            "Thực hiện công tác chuyển đổi số năm 2026",
+            "II. NHIỆM VỤ",
+            "1. Trưởng phòng Kinh tế chủ trì rà soát hạ tầng số, hoàn thành trước ngày 30/6/2026.",
+            "2. Chánh Văn phòng HĐND và UBND tham mưu ban hành quy chế, trong tháng 4/2026.",
+            "3. Giám đốc Trung tâm Phục vụ hành chính công bố trí máy tra cứu, Quý II/2026.",
+            "4. Trưởng Công an xã chỉ đạo làm sạch dữ liệu dân cư, thường xuyên.",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.number == "12/TTr-UBND"
+    check(
+        plan,
+        [
+            ("II.1", [KT], "date", "2026-06-30"),
+            ("II.2", [VP], "month", "2026-04-30"),
+            ("II.3", [HCC], "quarter", "2026-06-30"),
+            ("II.4", [CA], "recurring", None),
+        ],
+    )
