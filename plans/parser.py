@@ -1702,6 +1702,15 @@ def _text_header_order(header_text: str) -> list[str]:
     note = first(r"ghi chu")
     if note is not None:
         pos["note"] = note
+    months = [
+        (int(m.group(1)), m.start())
+        for m in re.finditer(r"\bthang\s*(\d{1,2})\b(?!\s*/)", f)
+        if 1 <= int(m.group(1)) <= 12
+    ]
+    if len(months) >= 3 and [n for n, _ in months] == sorted({n for n, _ in months}):
+        # a work programme's "Tháng 1 … Tháng 12" columns
+        for n, at in months:
+            pos[f"m{n}"] = at
     order = [r for r, _ in sorted(pos.items(), key=lambda kv: kv[1])]
     if "content" not in order:
         order.insert(0, "content")
@@ -2273,7 +2282,8 @@ def _tasks_from_text_appendix(lines: list[str], units: _Units, year: int | None)
                 content=_clean(b.cells.get("content", "")),
                 lead=b.cells.get("lead", ""),
                 coop=b.cells.get("coop", ""),
-                deadline=_clean(b.cells.get("deadline", "")),
+                deadline=_clean(b.cells.get("deadline", ""))
+                or _month_deadline([b.cells.get(r, "") for r in order], list(order)),
                 leader=_clean(b.cells.get("leader", "")),
             )
         )
@@ -3400,7 +3410,7 @@ def _parse_plan(
         app_at = _pipe_table_at(lines, body_start)
     body_end = len(lines)
     appendix_lines: list[str] = []
-    if app_at is not None and app_at >= body_start:
+    if app_at is not None and app_at >= body_start - 1:
         body_end = app_at
         if not raw:
             text_lines = [b.text for b in blocks[app_at + 1 :] if b.cells is None]

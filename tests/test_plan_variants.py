@@ -2486,6 +2486,7 @@ def _ocr_piped(name: str) -> str:
         ("minh-duc_kh18-phu-luc-i-ii.txt", MINH_DUC),
         ("hoa-binh_qd45-ban-hanh-kh.txt", HOA_BINH),
         ("son-thuy_kh22-nguoi-chu-tri.txt", SON_THUY),
+        ("ha-long_ctct-2026-thang.txt", HA_LONG),
         (
             "phu-xuan_kh30-bat-dau-ket-thuc.txt",
             [
