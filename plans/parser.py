@@ -2237,7 +2237,7 @@ def _text_appendices(lines: list[str], units: _Units, year: int | None) -> list[
         i
         for i, ln in enumerate(lines)
         if len(ln) < 120
-        and ln.lstrip(" *#")[:1] in "Pp"
+        and ln.lstrip(" *#")[:7].lower().startswith(("phụ lục", "phu luc", "phụ lụ"))
         and _APPENDIX_LABEL.match(fold(_clean(ln)))
     ]
     if not cuts:
@@ -3306,16 +3306,17 @@ _FURNITURE_HINT = re.compile(
 )
 
 
-_FURNITURE_ANY = re.compile(_FURNITURE_HINT.pattern.replace(r"\s*(?:", r"^\s*(?:", 1), re.I | re.M)
+_FURNITURE_GATE = re.compile(
+    r"\n[ \t]*(?:[Tt]rang|TRANG)[ \t]*\d|\n[ \t]*[-–][ \t]*\d{1,3}[ \t]*[-–][ \t]*\n"
+    r"|\n[ \t]*\d{1,3}[ \t]*/[ \t]*\d{1,3}[ \t]*\n"
+)
 
 
 def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
     # page numbers ("Trang 3/7", "- 3 -") mark a printed document; without them nothing is
     # dropped (and the look costs a few microseconds)
-    text = "\n".join(b.text for b in blocks if b.cells is None) + "\n"
-    if "rang" not in text and "RANG" not in text and "-\n" not in text and "–\n" not in text:
-        return blocks
-    if not _FURNITURE_ANY.search(text):
+    text = "\n" + "\n".join(b.text for b in blocks if b.cells is None) + "\n"
+    if not _FURNITURE_GATE.search(text):
         return blocks
     out: list[Block] = []
     for i, b in enumerate(blocks):
