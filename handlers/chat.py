@@ -69,11 +69,13 @@ async def store_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                                        raw=update.to_dict(), now=svc.clock.now())
                 context.chat_data["inbound_id"] = row.id  # type: ignore[index]
                 if user is not None:
-                    mark_reachable(session, user.id)
                     # Who is writing, read in this transaction: every handler asks, and one
                     # session less per update matters on a busy morning.
-                    context.chat_data["officer"] = (  # type: ignore[index]
-                        update.update_id, officer_for_telegram(session, user.id))
+                    writer = officer_for_telegram(session, user.id)
+                    if writer is not None and writer.unreachable:
+                        mark_reachable(session, user.id)  # he unblocked the bot
+                        session.refresh(writer)
+                    context.chat_data["officer"] = (update.update_id, writer)  # type: ignore[index]
             return
         except OperationalError:
             if waited >= STORE_PATIENCE:
