@@ -1080,14 +1080,9 @@ class TelegramEmulator:
         ``TimeoutError`` after ``timeout`` seconds. Works from any event loop or thread.
         """
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                ok, found = self._match(what, chat_id, since)
-            if ok:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(what, chat_id, found))
+        while (found := self._poll(what, chat_id, since, deadline)) is None:
             await asyncio.sleep(0.005)
+        return found
 
     def wait_for_sync(
         self,
@@ -1099,14 +1094,20 @@ class TelegramEmulator:
     ) -> list[TranscriptEntry]:
         """Blocking :meth:`wait_for` for threads (use with :meth:`start_in_thread`)."""
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                ok, found = self._match(what, chat_id, since)
-            if ok:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(what, chat_id, found))
+        while (found := self._poll(what, chat_id, since, deadline)) is None:
             time.sleep(0.005)
+        return found
+
+    def _poll(self, what: int | Predicate, chat_id: int | None, since: int | None,
+              deadline: float) -> list[TranscriptEntry] | None:
+        """One look for :meth:`wait_for`: the messages, None to look again, or TimeoutError."""
+        with self._lock:
+            ok, found = self._match(what, chat_id, since)
+        if ok:
+            return found
+        if time.monotonic() >= deadline:
+            raise TimeoutError(self._timeout_message(what, chat_id, found))
+        return None
 
     def _timeout_message(
         self, what: int | Predicate, chat_id: int | None, found: list[TranscriptEntry]

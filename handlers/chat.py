@@ -529,10 +529,6 @@ async def import_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     _finish(context, "import_howto")
 
 
-async def parse_colloquial_date(text: str, now: dtm.datetime) -> dtm.datetime | None:
-    return parse_colloquial(text, now=now)
-
-
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure; tell the user politely. The inbound message is already stored."""
     import logging

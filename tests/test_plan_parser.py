@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plans import ParsedPlan, parse_plan, read_document
+from plans.deadlines import KINDS as DEADLINE_KINDS
 from plans.parser import ParsedTask
 from plans.text import fold
 from plans.units import default_directory
@@ -23,17 +24,7 @@ DAI_SON = FIX / "dai-son_kh92-nq268_ocr.txt"
 AN_THANH = FIX / "an-thanh_kh-so-ket-2026.txt"
 THANH_HA = FIX / "thanh-ha_kh-nq268.txt"
 THAI_TAN = FIX / "thai-tan_kh-cchc-2025.txt"
-KINDS = {
-    "datetime",
-    "date",
-    "month",
-    "quarter",
-    "year",
-    "recurring",
-    "conditional",
-    "on_request",
-    "none",
-}
+KINDS = set(DEADLINE_KINDS)  # the contract of ARCHITECTURE §5
 
 
 def parse(path: Path) -> ParsedPlan:
